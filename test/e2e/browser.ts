@@ -1,10 +1,10 @@
 /**
  * Launches the system Chromium for playwright-core (`npx playwright install` cannot work here) with WebGPU
- * enabled, and opens the app while collecting console errors.
+ * enabled, opens the app while collecting console errors, and drives steps several tests share.
  */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { CHROMIUM_ARGS } from '../../src/cli/bench/browser.ts';
 import { findChromium } from './chromium.mjs';
 import { ROOT } from './server.ts';
@@ -84,4 +84,14 @@ export async function waitForEngine(page: Page, timeout = 90_000): Promise<{ sta
     adapter: (await badge.getAttribute('data-adapter')) ?? '',
     notice: (await badge.getAttribute('data-notice')) ?? '',
   };
+}
+
+/** In the Scores lab: Start, wait until the model has trained at least `steps` steps, then Pause. */
+export async function trainScoresLab(page: Page, steps: number, timeout: number): Promise<void> {
+  const step = async () => Number((await page.getByTestId('scores-lab').getAttribute('data-step')) || NaN);
+  await expect.poll(() => page.getByTestId('start').isEnabled(), { timeout: 90_000 }).toBe(true);
+  await page.getByTestId('start').click();
+  await expect.poll(step, { timeout }).toBeGreaterThanOrEqual(steps);
+  await page.getByTestId('pause').click();
+  await expect.poll(() => page.getByTestId('scores-lab').getAttribute('data-running'), { timeout: 30_000 }).toBe('0');
 }

@@ -1,11 +1,12 @@
 /**
  * End-to-end tests of the Samplers lab (issue 5) in headless Chromium against the production build: both samplers
  * run side by side; moving one panel's step slider while running changes that panel's running step at once (and
- * not the other's); a step-size sweep runs in the engine with progress and its best steps are applied.
+ * not the other's); a step-size sweep runs in the engine with progress and its best steps are applied; the same
+ * comparison runs on the scores a model trained in the Scores lab learned, on the same page.
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, RESULTS, useChromium } from './browser.ts';
+import { openApp, RESULTS, trainScoresLab, useChromium } from './browser.ts';
 
 const chromium = useChromium();
 
@@ -52,6 +53,43 @@ describe('samplers lab', () => {
     // The panel runs at the applied step (after the next frame or configure).
     await expect.poll(async () => Math.abs((await runningStep(page, 0)) / bests[0] - 1), { timeout: 30_000 }).toBeLessThan(0.01);
     await page.screenshot({ path: `${RESULTS}/samplers-sweep.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('runs the comparison on the Scores lab model without leaving the page, and the trained model is still there after', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=wasm&density=gmm2&width=32&sigma=0.3');
+    await page.getByTestId('scores-lab').waitFor();
+    await trainScoresLab(page, 300, 150_000);
+    const trained = Number(await attr(page, 'scores-lab', 'data-step'));
+
+    await page.getByRole('tab', { name: 'Samplers' }).click();
+    await page.getByTestId('samplers-lab').waitFor();
+    await page.getByTestId('score-source').selectOption('learned');
+    // The model was trained on gmm2: the lab switches its target there, and samples q_σ at the model's σ.
+    await expect.poll(() => new URL(page.url()).searchParams.get('density'), { timeout: 30_000 }).toBe('gmm2');
+    await expect.poll(() => attr(page, 'samplers-note', 'data-sigma'), { timeout: 60_000 }).toBe('0.3');
+    const play = page.getByTestId('play');
+    await expect.poll(() => play.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await play.click();
+    await expect.poll(() => iteration(page, 0), { timeout: 60_000 }).toBeGreaterThan(10);
+    await expect.poll(() => iteration(page, 1), { timeout: 60_000 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await page.getByTestId('metrics-1').textContent()) ?? '', { timeout: 90_000 }).toMatch(/min ESS\s*\d/);
+    await play.click();
+
+    // A two-point sweep on the learned scores.
+    const points = page.getByTestId('sweep-n');
+    await points.focus();
+    await page.keyboard.press('Home');
+    await page.getByTestId('sweep').click();
+    await expect.poll(() => attr(page, 'sweep-status', 'data-status'), { timeout: 180_000 }).toBe('done');
+    expect((await page.getByTestId('sweep-status').textContent()) ?? '').toMatch(/Langevin: best ε = .*Ozaki \(diagonal\): best ε = /);
+    await page.screenshot({ path: `${RESULTS}/samplers-learned.png`, fullPage: true });
+
+    // Back in the Scores lab, the trained model (and its step count) is the one the engine still holds.
+    await page.getByRole('tab', { name: 'Scores' }).click();
+    await page.getByTestId('scores-lab').waitFor();
+    await expect.poll(async () => Number(await attr(page, 'scores-lab', 'data-step')), { timeout: 60_000 }).toBe(trained);
     expect(errors).toEqual([]);
     await context.close();
   });

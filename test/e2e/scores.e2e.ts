@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, RESULTS, useChromium } from './browser.ts';
+import { openApp, RESULTS, trainScoresLab, useChromium } from './browser.ts';
 
 const chromium = useChromium();
 
@@ -36,20 +36,12 @@ async function expectPanelsDrawn(page: Page): Promise<void> {
   }
 }
 
-async function trainUntil(page: Page, steps: number, timeout: number): Promise<void> {
-  await expect.poll(() => page.getByTestId('start').isEnabled(), { timeout: 90_000 }).toBe(true);
-  await page.getByTestId('start').click();
-  await expect.poll(() => step(page), { timeout }).toBeGreaterThanOrEqual(steps);
-  await page.getByTestId('pause').click();
-  await expect.poll(() => attr(page, 'scores-lab', 'data-running'), { timeout: 30_000 }).toBe('0');
-}
-
 describe('scores lab', () => {
   it('trains 200 steps on WASM: the loss falls, every panel shows data; save in the browser and load back', async () => {
     const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=wasm&density=ring8&width=32');
     await page.getByTestId('scores-lab').waitFor();
     expect(await attr(page, 'scores-lab', 'data-backend')).toBe('wasm');
-    await trainUntil(page, 200, 150_000);
+    await trainScoresLab(page, 200, 150_000);
     const first = Number(await attr(page, 'scores-lab', 'data-loss-first'));
     const last = Number(await attr(page, 'scores-lab', 'data-loss-last'));
     expect(Number.isFinite(first) && Number.isFinite(last)).toBe(true);
@@ -88,7 +80,7 @@ describe('scores lab', () => {
     await page.getByTestId('scores-lab').waitFor();
     const backend = await attr(page, 'scores-lab', 'data-backend');
     expect(backend).toBe('webgpu');
-    await trainUntil(page, 10, 150_000);
+    await trainScoresLab(page, 10, 150_000);
     const last = Number(await attr(page, 'scores-lab', 'data-loss-last'));
     expect(Number.isFinite(last)).toBe(true);
     await expect.poll(async () => Number(await attr(page, 'scores-lab', 'data-fields-step')), { timeout: 90_000 }).toBeGreaterThanOrEqual(10);

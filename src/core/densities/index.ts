@@ -6,6 +6,7 @@ import type { Density } from '../types.ts';
 import { banana, funnel, twoMoons } from './analytic.ts';
 import { corrGauss, gauss100, gmm2, ring8, scaleMix } from './gaussian.ts';
 
+export { blurredDensity } from './blurred.ts';
 export { densityFromGmm, gmmBounds, gauss100Cov } from './gaussian.ts';
 export { banana, funnel, twoMoons, twoMoonsGmm, bananaSpec, funnelSpec, gaussLegendre } from './analytic.ts';
 export { conditionalGaussianNoisy } from './lattice.ts';

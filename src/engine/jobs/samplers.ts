@@ -10,10 +10,10 @@
  * `run.json` of `tweedie train`) or `session` (a model the Scores lab trained and holds in the engine).
  */
 import type { Density } from '../../core/types.ts';
-import { getDensity, densityFromGmm } from '../../core/densities/index.ts';
+import { blurredDensity, getDensity, densityFromGmm } from '../../core/densities/index.ts';
 import { parseGmmJson } from '../../core/gmm.ts';
 import { exactScoreField } from '../../models/exactField.ts';
-import { loadScoreField, scoreFieldFromModel, type HessianSource } from '../../models/learnedField.ts';
+import { loadScoreField, scoreFieldFromModel, type HessianSource, type LearnedScoreField } from '../../models/learnedField.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import type { ScoreField } from '../../models/scoreField.ts';
 import { missingFor, SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
@@ -50,13 +50,32 @@ interface ModelHolder {
   s1?: unknown;
 }
 
-/** The score field of a source, and whether the caller owns (must dispose) it. */
-export function resolveScore(source: ScoreSource, density: Density, sessions: SessionStore): { field: ScoreField; owned: boolean } {
+/**
+ * The score field of a source, whether the caller owns (must dispose) it, and the noise level σ of the density
+ * it describes: a model trained at σ gives the scores of q_σ = p * N(0, σ² I), so q_σ is what its chains sample.
+ */
+export interface ResolvedScore {
+  field: ScoreField;
+  owned: boolean;
+  sigma: number;
+}
+
+/** The density a run file names, when it names a built-in one by name. */
+function trainedOn(model: unknown): string | undefined {
+  const d = (model as { density?: unknown } | null)?.density;
+  return typeof d === 'string' ? d : undefined;
+}
+
+export function resolveScore(source: ScoreSource, density: Density, sessions: SessionStore): ResolvedScore {
   switch (source.kind) {
     case 'exact':
-      return { field: exactScoreField(density, source.sigma ?? 0), owned: true };
+      return { field: exactScoreField(density, source.sigma ?? 0), owned: true, sigma: source.sigma ?? 0 };
     case 'model': {
-      let field: ScoreField;
+      const trained = trainedOn(source.model);
+      if (trained !== undefined && trained !== density.name) {
+        throw new InputError(`the score model was trained on "${trained}" but the target is "${density.name}": choose "${trained}" as the density`);
+      }
+      let field: LearnedScoreField;
       try {
         field = loadScoreField(source.model, { hessian: source.hessian });
       } catch (e) {
@@ -66,7 +85,7 @@ export function resolveScore(source: ScoreSource, density: Density, sessions: Se
         field.dispose();
         throw new InputError(`the score model is ${field.dim}-D but the density "${density.name}" is ${density.dim}-D`);
       }
-      return { field, owned: true };
+      return { field, owned: true, sigma: field.sigma };
     }
     case 'session': {
       const held = sessions.get<ModelHolder & { dispose(): void }>(source.key);
@@ -74,7 +93,7 @@ export function resolveScore(source: ScoreSource, density: Density, sessions: Se
       const model = held.model ?? (typeof held.s1 === 'function' ? (held as unknown as ScoreModel) : undefined);
       if (!model) throw new InputError(`engine session "${source.key}" holds no score model`);
       if (model.dim !== density.dim) throw new InputError(`the trained model is ${model.dim}-D but the density "${density.name}" is ${density.dim}-D`);
-      return { field: scoreFieldFromModel(model, { hessian: source.hessian }), owned: false };
+      return { field: scoreFieldFromModel(model, { hessian: source.hessian }), owned: false, sigma: model.sigma };
     }
   }
 }
@@ -129,6 +148,9 @@ export interface SamplerStartResult {
   key: string;
   dim: number;
   bounds?: [[number, number], [number, number]];
+  /** Noise level of the sampled density q_σ (0: the clean target; a learned model's σ otherwise). */
+  sigma: number;
+  /** Mean and covariance of the sampled density. */
   mean: number[];
   cov: number[];
   /** True marginal densities (2-D targets): x[j] grid and p[j] values per coordinate. */
@@ -152,9 +174,10 @@ export const samplerStart = defineJob<SamplerStartParams, SamplerStartResult>(as
   const panels = p.panels.map((q) => ({ ...q, kind: checkKind(q.kind) }));
   if (panels.length === 0) throw new InputError('a sampler session needs at least one panel');
   panels.forEach((q) => checkStep(q.step));
-  const target = samplerTarget(density);
-  const { field, owned } = resolveScore(p.score, density, ctx.sessions);
+  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
   checkSupported(field, panels.map((q) => q.kind), owned);
+  const sampled = blurredDensity(density, sigma);
+  const target = samplerTarget(sampled);
   let session: SamplerSession;
   try {
     session = await SamplerSession.create(field, target, { ...p, panels }, owned);
@@ -168,9 +191,10 @@ export const samplerStart = defineJob<SamplerStartParams, SamplerStartResult>(as
     key,
     dim: density.dim,
     bounds: density.bounds,
+    sigma,
     mean: Array.from(target.mean),
     cov: Array.from(target.cov),
-    marginals: trueMarginals(density),
+    marginals: trueMarginals(sampled),
     has: { hessian: !!field.hessian, hessianDiag: !!(field.hessianDiag || field.hessian), logp: !!field.logp },
     frames: await session.frames(),
   };
@@ -265,9 +289,9 @@ export const sample = defineJob<SampleParams, SampleResult, { fraction: number }
   const kind = checkKind(p.sampler);
   checkStep(p.step);
   const density = resolveDensity(p.density);
-  const target = samplerTarget(density);
-  const { field, owned } = resolveScore(p.score, density, ctx.sessions);
+  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
   checkSupported(field, [kind], owned);
+  const target = samplerTarget(blurredDensity(density, sigma));
   try {
     const m = await sampleRun(field, target, { ...p, kind }, {
       checkpoint: async (fraction) => {
@@ -310,9 +334,9 @@ export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async
   if (samplers.length === 0) throw new InputError('name at least one sampler to sweep');
   if (p.criterion !== undefined && p.criterion !== 'ess' && p.criterion !== 'ess-within') throw new InputError(`criterion must be "ess" or "ess-within" (got "${String(p.criterion)}")`);
   const density = resolveDensity(p.density);
-  const target = samplerTarget(density);
-  const { field, owned } = resolveScore(p.score, density, ctx.sessions);
+  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
   checkSupported(field, samplers.map((s) => s.kind), owned);
+  const target = samplerTarget(blurredDensity(density, sigma));
   try {
     const curves = await sweep(field, target, { ...p, samplers, grid }, {
       checkpoint: async (pr) => {

@@ -11,8 +11,9 @@ import {
   conditionalGaussianNoisy,
   funnelSpec,
   bananaSpec,
+  blurredDensity,
 } from '../../../src/core/densities/index.ts';
-import { gmmNoisy, makeGmm, parseGmmJson } from '../../../src/core/gmm.ts';
+import { gmmLogpdf, gmmNoisy, makeGmm, parseGmmJson } from '../../../src/core/gmm.ts';
 import { evalGrid, logTrapezoid2, makeGrid } from '../../../src/core/grid.ts';
 import { identity, inverseSpd, symEig } from '../../../src/core/linalg.ts';
 import { createRng } from '../../../src/core/rng.ts';
@@ -300,5 +301,43 @@ describe('grid ground truth (lattice quadrature) against closed forms', () => {
     expect(() => getDensity('banana').noisy(-1)).toThrow(/positive/);
     expect(() => getDensity('banana').noisy(identity(3))).toThrow(/2x2/);
     expect(() => banana().noisy(1e-6)).toThrow(/noise is too small for this target; use σ ≥/);
+  });
+});
+
+describe('blurred density q_σ = p * N(0, σ² I) (what a model trained at σ describes)', () => {
+  it('draws match Cov[p] + σ² I, log q and its derivatives are p.noisy(σ), and blurring composes', () => {
+    const p = getDensity('gmm2');
+    const sigma = 0.4;
+    const q = blurredDensity(p, sigma);
+    expect(blurredDensity(p, 0)).toBe(p);
+    expect(() => blurredDensity(p, -1)).toThrow(/≥ 0/);
+    const n = 40000;
+    const x = q.sample(createRng(3), n);
+    const cp = sampleCovariance(p.sample(createRng(4), n), 2);
+    const cq = sampleCovariance(x, 2);
+    // Monte-Carlo tolerance: a few standard errors of a covariance entry at n = 40000.
+    for (const i of [0, 3]) expect(cq[i] - cp[i]).toBeCloseTo(sigma * sigma, 1);
+    const at = [0.3, -0.7];
+    const ref = p.noisy(sigma);
+    expect(q.logp(at)).toBe(ref.logp(at));
+    expect(Array.from(q.score(at))).toEqual(Array.from(ref.s1(at)));
+    expect(Array.from(q.hessian(at))).toEqual(Array.from(ref.s2(at)));
+    // The closed-form mixture of q agrees with log q.
+    expect(gmmLogpdf(q.gmm!, at)).toBeCloseTo(ref.logp(at), 10);
+    // (p * N(0, σ²)) * N(0, τ²) = p * N(0, σ² + τ²).
+    expect(q.noisy(0.3).logp(at)).toBeCloseTo(p.noisy(0.5).logp(at), 12);
+  });
+
+  it('works for grid targets too: log q of banana is normalised (∫ q = 1 on a padded grid)', () => {
+    const q = blurredDensity(getDensity('banana'), 0.3);
+    const [[x0, x1], [y0, y1]] = q.bounds!;
+    const g = makeGrid(
+      [
+        [x0 - 3, x1 + 3],
+        [y0 - 3, y1 + 3],
+      ],
+      201,
+    );
+    expect(logTrapezoid2(g, evalGrid(g, q.logp))).toBeCloseTo(0, 2);
   });
 });

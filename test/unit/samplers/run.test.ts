@@ -200,6 +200,28 @@ describe('engine jobs', () => {
     expect(seen.length).toBeGreaterThan(0);
   });
 
+  it('learned scores target q_σ at the model\'s σ, and a model trained on another density is refused', async () => {
+    const model = new ScoreModel(
+      { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },
+      createRng(5),
+    );
+    const json = await serializeModel(model);
+    model.dispose();
+    const panels = [{ kind: 'langevin' as const, step: 0.05 }];
+    const exact = await engine.run('samplerStart', { key: 'q', density: 'gmm2', score: { kind: 'exact' }, chains: 4, seed: 1, burn: 0, panels });
+    const learned = await engine.run('samplerStart', { key: 'q', density: 'gmm2', score: { kind: 'model', model: { ...json, density: 'gmm2' } }, chains: 4, seed: 1, burn: 0, panels });
+    expect(exact.sigma).toBe(0);
+    expect(learned.sigma).toBe(0.3);
+    // Cov[q_σ] = Cov[p] + σ² I (MATH.md section 6), the mean unchanged.
+    expect(learned.mean).toEqual(exact.mean);
+    const expected = exact.cov.map((v, i) => v + (i % 3 === 0 ? 0.09 : 0));
+    learned.cov.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+    await engine.run('samplerStop', { key: 'q' });
+    await expect(
+      engine.run('sample', { density: 'corr-gauss', score: { kind: 'model', model: { ...json, density: 'gmm2' } }, sampler: 'langevin', step: 0.1, chains: 4, steps: 10, burn: 0, seed: 0 }),
+    ).rejects.toThrow(/trained on "gmm2" but the target is "corr-gauss"/);
+  });
+
   it('refuses what a score source cannot do, and unknown samplers, with a clear message', async () => {
     const model = new ScoreModel(
       { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },

@@ -8,8 +8,9 @@
  * requests and draws what comes back, one animation frame per answer.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getDensity } from '../../../core/densities/index.ts';
+import { blurredDensity, getDensity } from '../../../core/densities/index.ts';
 import type { PanelDiagnostics, PanelFrame, PanelPatch, SamplerStartResult, ScoreSource } from '../../../engine/jobs/samplers.ts';
+import type { RunFile } from '../../../engine/jobs/train.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
@@ -41,16 +42,19 @@ type Params = LabProps<typeof samplersParams>['params'];
 export default function SamplersLab({ params, setParams, seed }: LabProps<typeof samplersParams>) {
   const { status: engineStatus, epoch } = useEngine();
   const density = useMemo(() => getDensity(params.density), [params.density]);
-  const contour = useMemo(() => targetContour(density), [density]);
+  const [start, setStart] = useState<SamplerStartResult | null>(null);
+  /** Learned scores describe q_σ (the σ the model was trained at): the contours are of what the chains sample. */
+  const sampledSigma = start?.sigma ?? 0;
+  const contour = useMemo(() => targetContour(blurredDensity(density, sampledSigma)), [density, sampledSigma]);
   const bounds = density.bounds ?? [
     [-4, 4],
     [-4, 4],
   ];
-  const [start, setStart] = useState<SamplerStartResult | null>(null);
   const [frames, setFrames] = useState<PanelFrame[] | null>(null);
   const [diag, setDiag] = useState<PanelDiagnostics[] | null>(null);
   const [playing, setPlaying] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const sweep = useJob('sweep');
   /** Slider changes not yet sent: applied by the next advance (running) or sent at once (paused). */
   const pending = useRef<PanelPatch[]>([]);
@@ -63,16 +67,30 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   const steps = [params.stepA, params.stepB] as const;
   const chain = Math.min(params.chain, params.chains - 1);
 
-  const scoreSource = useCallback(async (): Promise<ScoreSource> => {
+  /**
+   * Exact scores, or the model the Scores lab holds in this engine. A model trained on another built-in density
+   * switches the lab to that density (its scores mean nothing for this one) and returns null: the lab restarts.
+   */
+  const scoreSource = useCallback(async (): Promise<ScoreSource | null> => {
     if (params.score === 'exact') return { kind: 'exact' };
     const client = await engine.ready();
+    let file: RunFile;
     try {
-      const file = await client.run('train.export', {});
-      return { kind: 'model', model: file, hessian: params.hessian };
+      file = await client.run('train.export', {});
     } catch {
       throw new Error('No trained model in this engine: train one in the Scores lab first (same page), or choose exact scores.');
     }
-  }, [params.score, params.hessian]);
+    const trained = samplersParams.density.values.find((name) => name === file.density);
+    if (!trained) {
+      throw new Error('The Scores lab model was trained on uploaded points or a custom mixture; this lab runs the built-in 2-D densities. Use `tweedie sample --density file.json --score run.json`.');
+    }
+    if (trained !== params.density) {
+      setNote(`The Scores lab model was trained on ${trained}: switched the target to ${trained}.`);
+      setParams({ density: trained });
+      return null;
+    }
+    return { kind: 'model', model: file, hessian: params.hessian };
+  }, [params.score, params.hessian, params.density, setParams]);
 
   // (Re)start the engine session when anything but the live settings (steps, clamp, speed) changes.
   useEffect(() => {
@@ -83,6 +101,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       setError(null);
       const client = await engine.ready();
       const score = await scoreSource();
+      if (!score || !alive) return;
       pending.current = [];
       const r = await client.run('samplerStart', {
         key: KEY,
@@ -203,13 +222,14 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
 
   const runSweep = async () => {
     setPlaying(false);
-    let score: ScoreSource;
+    let score: ScoreSource | null;
     try {
       score = await scoreSource();
     } catch (e) {
       setError((e as Error).message);
       return;
     }
+    if (!score) return;
     const samplers = [...new Set(kinds)].map((kind) => ({ kind, clamp: params.clamp && kind.startsWith('ozaki') }));
     const r = await sweep.run({
       density: params.density,
@@ -274,6 +294,13 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
         </button>
         {error && <span className="error-text" data-testid="samplers-error">{error}</span>}
       </div>
+      {((note && params.score === 'learned') || sampledSigma > 0) && (
+        <p className="hint" data-testid="samplers-note" data-sigma={sampledSigma}>
+          {note && params.score === 'learned' && `${note} `}
+          {sampledSigma > 0 &&
+            `Learned scores are those of q_σ = p * N(0, σ² I) at the model's σ = ${sampledSigma}: the chains sample q_σ, and the contours, marginals and metrics are of q_σ.`}
+        </p>
+      )}
 
       <div className="slab-panels">
         {[0, 1].map((i) => {
@@ -365,7 +392,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
         <div className="slab-sweep-controls">
           <NumberControl label="sweep from ε" spec={samplersParams.sweepLo} value={params.sweepLo} onChange={(sweepLo) => setParams({ sweepLo })} log />
           <NumberControl label="to ε" spec={samplersParams.sweepHi} value={params.sweepHi} onChange={(sweepHi) => setParams({ sweepHi })} log />
-          <NumberControl label="points" spec={samplersParams.sweepN} value={params.sweepN} onChange={(sweepN) => setParams({ sweepN })} />
+          <NumberControl label="points" spec={samplersParams.sweepN} value={params.sweepN} onChange={(sweepN) => setParams({ sweepN })} testId="sweep-n" />
           <EnumControl
             label="maximise"
             spec={samplersParams.sweepBy}

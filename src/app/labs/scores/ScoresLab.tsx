@@ -52,6 +52,27 @@ type ModelPatch = Partial<Pick<Params, (typeof MODEL_KEYS)[number]>>;
 
 const modelKeyOf = (p: Params): string => JSON.stringify(MODEL_KEYS.map((k) => p[k]));
 
+/** The lab settings that reproduce a model's hyper-parameters (the inverse of `hyperOf`, seed aside). */
+function paramsOfHyper(h: TrainHyper, density: Params['density']) {
+  return {
+    density,
+    sigma: h.sigma,
+    s2: h.s2,
+    rank: Math.max(1, h.rank),
+    shareTrunk: h.shareTrunk,
+    width: h.width,
+    depth: h.depth,
+    act: h.act,
+    vr: h.vr,
+    gamma: h.gamma,
+    stopGrad: h.stopGrad,
+    batch: h.batch,
+    lr: h.lr,
+  } satisfies Partial<Params>;
+}
+
+const historyOf = (r: TrainInfo): LossPoint[] => r.history.map((p) => ({ step: p.step, loss: p.lossAdjusted, variance: p.lossVariance, vr: r.hyper.vr }));
+
 function hyperOf(p: Params, seed: number): Partial<TrainHyper> {
   return {
     sigma: p.sigma,
@@ -169,10 +190,34 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     void refreshMetrics();
   }, [pause, seed, epoch, adopt, refreshFields, refreshMetrics]);
 
-  // A new model when the engine (re)starts or a model-defining setting changed.
+  /**
+   * Takes over the model the engine already holds when it has the current settings (the lab was left for another
+   * tab and opened again: the trained model and its loss curve are still there). False when there is none.
+   */
+  const adoptHeld = useCallback(async (): Promise<boolean> => {
+    const client = await engine.ready();
+    let r: TrainInfo;
+    try {
+      r = await client.run('train.info', { key: KEY });
+    } catch {
+      return false;
+    }
+    const p = live.current;
+    const held = scoresParams.density.values.find((name) => name === r.density);
+    if (!held || modelKeyOf({ ...p, ...paramsOfHyper(r.hyper, held) }) !== modelKeyOf(p)) return false;
+    created.current = `${epoch}:${modelKeyOf(p)}`;
+    adopt(r, historyOf(r));
+    await refreshFields();
+    void refreshMetrics();
+    return true;
+  }, [epoch, adopt, refreshFields, refreshMetrics]);
+
+  // A new model when the engine (re)starts or a model-defining setting changed (unless the engine holds it already).
   useEffect(() => {
     if (engineStatus !== 'ready' || created.current === `${epoch}:${modelKey}`) return;
-    recreate().catch((e: unknown) => setError(message(e)));
+    adoptHeld()
+      .then((adopted) => (adopted ? undefined : recreate()))
+      .catch((e: unknown) => setError(message(e)));
     // recreate reads the current settings itself; only the model key and the engine decide when.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [engineStatus, epoch, modelKey]);
@@ -320,21 +365,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       const client = await engine.ready();
       const r = await client.run('train.import', { key: KEY, file });
       const h = r.hyper;
-      const patch = {
-        density: d as Params['density'],
-        sigma: h.sigma,
-        s2: h.s2,
-        rank: Math.max(1, h.rank),
-        shareTrunk: h.shareTrunk,
-        width: h.width,
-        depth: h.depth,
-        act: h.act,
-        vr: h.vr,
-        gamma: h.gamma,
-        stopGrad: h.stopGrad,
-        batch: h.batch,
-        lr: h.lr,
-      } satisfies Partial<Params>;
+      const patch = paramsOfHyper(h, d as Params['density']);
       for (const [k, v] of Object.entries(patch)) {
         const spec = (scoresParams as Record<string, { kind: string; min?: number; max?: number }>)[k];
         if (typeof v === 'number' && ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max))) {
@@ -343,10 +374,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       }
       created.current = `${epoch}:${modelKeyOf({ ...live.current, ...patch })}`;
       setParams(patch);
-      adopt(
-        r,
-        r.history.map((p) => ({ step: p.step, loss: p.lossAdjusted, variance: p.lossVariance, vr: h.vr })),
-      );
+      adopt(r, historyOf(r));
       setNotice(`Loaded a model trained for ${r.step} steps on ${d} at σ = ${h.sigma}.`);
       await refreshFields();
       void refreshMetrics();
