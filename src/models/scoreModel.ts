@@ -2,15 +2,22 @@
  * First- and second-order score models (MATH.md section 2, "Parameterisations of s2θ").
  *
  * Networks work in σ-scaled units so the regression targets are O(1) at every noise level:
- * the s1 network outputs `o1 = σ s1θ(x)` (target −z) and the s2 network outputs `S = σ² s2θ(x)`, so that
+ * the s1 network outputs `o1 = σ s1θ(x)` (target −z) and the s2 head gives `S = σ² s2θ(x)`, so that
  * `σ² hθ = S + o1 o1ᵀ` (target z zᵀ − I). Inputs are standardised with a fixed shift and scale stored in the spec.
+ *
+ * Output scale of the s2 head (`spec.s2Scale`, c): S is c times the head's raw structure. S itself is small when
+ * σ is small next to the data's spread (a Gaussian of variance v has S = −σ²/(v + σ²)), so an unscaled network
+ * must resolve S to a precision far below its own output noise, and every error of S is multiplied by 1/σ² in s2θ.
+ * New models take c = σ² / mean(v + σ²) (`s2OutputScale`), which makes the raw output O(1) at every σ; files
+ * written without the field have c = 1.
  *
  * s2 heads (`S = σ² s2θ`), all symmetric:
  * - `full`: a D×D output A, S = (A + Aᵀ)/2 (D² outputs; fine in 2-D, heavy in 100-d);
  * - `diag`: S = diag(v) (D outputs) — only the diagonal of s2 is modelled;
  * - `lowrank`: S = diag(v) + U Uᵀ, U of shape D×r (D + D r outputs);
  * - `psd`: S = −I + diag(softplus(v + log(e − 1))) + U Uᵀ (the shift makes v = 0, U = 0 give S = 0), i.e. s2θ = −I/σ² + (diag(softplus v) + U Uᵀ)/σ², so that the
- *   Tweedie covariance σ⁴ s2θ + σ² I = σ² (diag(softplus v) + U Uᵀ) is PSD by construction;
+ *   Tweedie covariance σ⁴ s2θ + σ² I = σ² (diag(softplus v) + U Uᵀ) is PSD by construction (with the output
+ *   scale: S = −I + c (diag(softplus(v + shift_c)) + U Uᵀ), shift_c such that v = 0 still gives S = 0);
  * - `none`: no s2 network (first-order model only; s2 by autodiff of s1).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -38,6 +45,23 @@ export interface ScoreModelSpec {
   /** Input standardisation x_in = (x − shift) / scale (length dim each). */
   inputShift: number[];
   inputScale: number[];
+  /** Output scale c of the s2 head, S = c · head (module comment); absent means 1. */
+  s2Scale?: number;
+}
+
+/**
+ * The s2 head's output scale for a model at noise level σ whose inputs are standardised by `inputScale`
+ * (per-coordinate √(v_j + σ²), v_j the data's variance): c = σ² / mean_j(v_j + σ²), the magnitude of S = σ² s2 for
+ * a Gaussian with the data's spread (MATH.md section 6: s2 = −(C + σ² I)⁻¹).
+ */
+export function s2OutputScale(sigma: number, inputScale: readonly number[]): number {
+  const meanVar = inputScale.reduce((s, v) => s + v * v, 0) / inputScale.length;
+  return (sigma * sigma) / meanVar;
+}
+
+/** softplus⁻¹(y) = log(eʸ − 1), stable for large y. */
+function softplusInverse(y: number): number {
+  return y + Math.log(-Math.expm1(-y));
 }
 
 /**
@@ -45,8 +69,6 @@ export interface ScoreModelSpec {
  * s2θ ≈ 0 rather than random values amplified by 1/σ².
  */
 const S2_INIT_SCALE = 0.01;
-/** softplus(0 + PSD_SHIFT) = 1: a zero raw output of the PSD head means S = 0 (s2θ = 0). */
-const PSD_SHIFT = Math.log(Math.E - 1);
 
 /** Number of outputs of the s2 network for a head. */
 export function s2Outputs(kind: S2Kind, dim: number, rank: number): number {
@@ -86,6 +108,7 @@ export function specProblems(spec: ScoreModelSpec): string[] {
   if (spec.inputShift.some((v) => !Number.isFinite(v)) || spec.inputScale.some((v) => !(v > 0) || !Number.isFinite(v))) {
     p.push('input shift must be finite and input scale positive');
   }
+  if (spec.s2Scale !== undefined && !(spec.s2Scale > 0 && Number.isFinite(spec.s2Scale))) p.push(`s2 output scale must be a positive number, got ${spec.s2Scale}`);
   return p;
 }
 
@@ -118,6 +141,9 @@ export class ScoreModel {
   private readonly shift: tf.Tensor1D;
   private readonly invScale: tf.Tensor1D;
   private readonly eye: tf.Tensor2D;
+  /** Output scale c of the s2 head, and the PSD head's shift: c · softplus(psdShift) = 1 (raw 0 gives S = 0). */
+  private readonly c2: number;
+  private readonly psdShift: number;
   private disposed = false;
 
   /** Creates a model with fresh weights drawn from `rng`. Throws with every problem of an invalid spec. */
@@ -139,6 +165,8 @@ export class ScoreModel {
     this.shift = tf.tensor1d(spec.inputShift);
     this.invScale = tf.tensor1d(spec.inputScale.map((s) => 1 / s));
     this.eye = tf.eye(dim) as tf.Tensor2D;
+    this.c2 = spec.s2Scale ?? 1;
+    this.psdShift = softplusInverse(1 / this.c2);
   }
 
   get dim(): number {
@@ -189,23 +217,24 @@ export class ScoreModel {
 
   private buildS2(raw: tf.Tensor2D): { S?: tf.Tensor3D; Sdiag: tf.Tensor2D } {
     const { dim: d, rank: r } = this.spec;
+    const c = this.c2;
     const n = raw.shape[0];
     switch (this.spec.s2) {
       case 'full': {
         const A = tf.reshape(raw, [n, d, d]) as tf.Tensor3D;
-        const S = tf.mul(tf.add(A, tf.transpose(A, [0, 2, 1])), 0.5) as tf.Tensor3D;
+        const S = tf.mul(tf.add(A, tf.transpose(A, [0, 2, 1])), 0.5 * c) as tf.Tensor3D;
         return { S, Sdiag: tf.sum(tf.mul(S, this.eye), 2) as tf.Tensor2D };
       }
       case 'diag':
-        return { Sdiag: raw };
+        return { Sdiag: c === 1 ? raw : (tf.mul(raw, c) as tf.Tensor2D) };
       case 'lowrank':
       case 'psd': {
         let v = tf.slice(raw, [0, 0], [n, d]) as tf.Tensor2D;
         const U = tf.reshape(tf.slice(raw, [0, d], [n, d * r]), [n, d, r]) as tf.Tensor3D;
-        if (this.spec.s2 === 'psd') v = tf.sub(softplus(tf.add(v, PSD_SHIFT)), 1) as tf.Tensor2D;
-        const UUt = tf.matMul(U, U, false, true) as tf.Tensor3D;
+        v = this.spec.s2 === 'psd' ? (tf.sub(tf.mul(softplus(tf.add(v, this.psdShift)), c), 1) as tf.Tensor2D) : (tf.mul(v, c) as tf.Tensor2D);
+        const UUt = tf.mul(tf.matMul(U, U, false, true), c) as tf.Tensor3D;
         const S = tf.add(tf.mul(tf.expandDims(v, 2), this.eye), UUt) as tf.Tensor3D;
-        return { S, Sdiag: tf.add(v, tf.sum(tf.square(U), 2)) as tf.Tensor2D };
+        return { S, Sdiag: tf.add(v, tf.mul(tf.sum(tf.square(U), 2), c)) as tf.Tensor2D };
       }
       case 'none':
         throw new Error('no s2 head');

@@ -9,7 +9,7 @@ import type { Rng } from '../core/types.ts';
 import { ACTIVATIONS, type ActivationName } from './activations.ts';
 import { Adam } from './adam.ts';
 import { lossOffset, objectivePerSample, type ObjectiveConfig } from './losses.ts';
-import { S2_KINDS, ScoreModel, type S2Kind, type ScoreModelSpec } from './scoreModel.ts';
+import { S2_KINDS, s2OutputScale, ScoreModel, type S2Kind, type ScoreModelSpec } from './scoreModel.ts';
 import { deserializeModel, serializeModel, type SerializedScoreModel } from './serialize.ts';
 
 /** The hyper-parameters of a training run (everything but the data). */
@@ -27,6 +27,8 @@ export interface TrainHyper {
   batch: number;
   lr: number;
   seed: number;
+  /** Output scale c of the s2 head (`ScoreModelSpec.s2Scale`): a number, or 'auto' for `s2OutputScale` of σ and the data; absent: 1. */
+  s2Scale?: number | 'auto';
 }
 
 /** Settings that can change during training without a new model. */
@@ -76,6 +78,7 @@ export function hyperProblems(h: TrainHyper, dim: number): string[] {
   if (!Number.isInteger(h.batch) || h.batch < 2 || h.batch > 65536) p.push(`batch must be an integer in 2..65536, got ${h.batch}`);
   if (!num(h.lr) || h.lr <= 0 || h.lr > 10) p.push(`learning rate must be a number in (0, 10], got ${h.lr}`);
   if (!Number.isInteger(h.seed)) p.push(`seed must be an integer, got ${h.seed}`);
+  if (h.s2Scale !== undefined && h.s2Scale !== 'auto' && !(num(h.s2Scale) && h.s2Scale > 0)) p.push(`s2 output scale must be "auto" or a positive number, got ${h.s2Scale}`);
   return p;
 }
 
@@ -187,6 +190,7 @@ export class ScoreTrainer {
 
   private static freshModel(hyper: TrainHyper, data: TrainingData): ScoreModel {
     const r = ScoreTrainer.rngs(hyper.seed);
+    const inputs = standardisation(data, hyper.sigma, r.norm);
     const spec: ScoreModelSpec = {
       dim: data.dim,
       sigma: hyper.sigma,
@@ -196,7 +200,8 @@ export class ScoreTrainer {
       depth: hyper.depth,
       act: hyper.act,
       shareTrunk: hyper.shareTrunk,
-      ...standardisation(data, hyper.sigma, r.norm),
+      ...inputs,
+      ...(hyper.s2 === 'none' ? {} : { s2Scale: hyper.s2Scale === 'auto' ? s2OutputScale(hyper.sigma, inputs.inputScale) : (hyper.s2Scale ?? 1) }),
     };
     return new ScoreModel(spec, r.init);
   }

@@ -5,8 +5,12 @@
  * clean digit, the mean posterior standard deviation, the top eigenvalues of the posterior covariance, and the
  * time of one s2 evaluation vs the diagonal of the Hessian by autodiff of s1 (extrapolated from `--rows` rows).
  *
+ * It also walks ±2√λ along each top eigenvector from the Tweedie mean and classifies both ends (`eigenWalks`:
+ * an eigenvector whose ends get different labels morphs the digit between those classes).
+ *
  * JSON (`--json`): `{label, predicted, meanPredicted, mseNoisy, mseMean, stdMean, topEigenvalues, noiseAlignment,
- * negativeVariancePixels, msDirect, msAutodiff, autodiffRows, ratio, sigma, backend}`; `label` is null for --image.
+ * eigenWalks, negativeVariancePixels, msDirect, msAutodiff, autodiffRows, ratio, sigma, backend}`; `label` is null
+ * for --image.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -107,6 +111,7 @@ export const digitsCommand: CliCommand = {
         stdMean: post.std.reduce((a, b) => a + b, 0) / post.std.length,
         topEigenvalues: post.eigenvalues.slice(0, k),
         noiseAlignment: post.noiseAlignment.slice(0, k),
+        eigenWalks: post.walkLabels.slice(0, k),
         negativeVariancePixels: post.negativeVariance,
         msDirect: t.msDirect,
         msAutodiff: t.msAutodiff,
@@ -120,6 +125,7 @@ export const digitsCommand: CliCommand = {
           `digit: ${label === null ? 'from image' : `MNIST test #${f['mnist-test']}, label ${label}`}; classifier: input ${result.predicted}, Tweedie mean ${result.meanPredicted}`,
           `σ = ${sigma}: MSE noisy ${result.mseNoisy.toFixed(4)}, Tweedie mean ${result.mseMean.toFixed(4)}; mean posterior std ${result.stdMean.toFixed(4)}`,
           `top eigenvalues of Cov[x|x̃]: ${result.topEigenvalues.map((v, j) => `${v.toExponential(2)}${result.noiseAlignment[j] > 0.5 ? ' (noise-aligned)' : ''}`).join(', ')}`,
+          `classes at mean ∓ 2√λ v along each: ${result.eigenWalks.map(([m, p]) => `${m}↔${p}`).join(', ')}`,
           `${t.backend}: s2 ${result.msDirect.toFixed(1)} ms vs autodiff of s1 ${result.msAutodiff.toFixed(0)} ms (${t.rows} rows, extrapolated): ratio ${result.ratio.toFixed(0)}x`,
         ].join('\n'),
       );

@@ -36,6 +36,14 @@ function densityRef(d: string): TrainDensityRef {
   return d;
 }
 
+/** `--s2-scale`: "auto" (the trainer picks `s2OutputScale`) or a positive number. */
+function s2ScaleFlag(v: string): Pick<TrainHyper, 's2Scale'> {
+  if (v === 'auto') return { s2Scale: 'auto' };
+  const c = Number(v);
+  if (!(c > 0) || !Number.isFinite(c)) throw new UsageError(`--s2-scale must be "auto" or a positive number (got "${v}")`);
+  return { s2Scale: c };
+}
+
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toPrecision(4));
 
 export const trainCommand: CliCommand = {
@@ -50,6 +58,7 @@ export const trainCommand: CliCommand = {
     gamma: { type: 'number', help: 'weight γ of DSM in the joint objective D2SM + γ DSM', default: 1 },
     'stop-grad': { type: 'boolean', help: 'stop gradients into s1 through h = s2 + s1 s1ᵀ' },
     'share-trunk': { type: 'boolean', help: 's1 and s2 share the hidden layers (two heads)' },
+    's2-scale': { type: 'string', help: 'output scale c of the s2 head, σ² s2θ = c · head: a number, or "auto" for σ² / mean(data variance + σ²)', default: '1' },
     width: { type: 'int', help: 'hidden units per layer', default: 64 },
     depth: { type: 'int', help: 'hidden layers', default: 2 },
     act: { type: 'string', choices: ['softplus', 'tanh', 'silu', 'relu'], help: 'activation (relu: the autodiff Hessian is piecewise constant)', default: 'tanh' },
@@ -77,6 +86,7 @@ export const trainCommand: CliCommand = {
       batch: flags.batch as number,
       lr: flags.lr as number,
       seed: flags.seed as number,
+      ...s2ScaleFlag(flags['s2-scale'] as string),
     };
     const key = 'cli';
     const created = await engine.run('train.create', { key, density: densityRef(flags.density as string), hyper });

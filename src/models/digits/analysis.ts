@@ -71,6 +71,16 @@ export interface DigitPosterior {
    * r is slightly shrunk, and the difference shows up as a large, noise-like eigenvalue of C).
    */
   noiseAlignment: number[];
+  /**
+   * Walks along each eigenvector: the images mean ∓ WALK √λ_j v_j (clipped to [0, 1]), row-major
+   * [(k + 3) × 2] × 784 with the minus end first, and the classifier's label and top probability of each. An
+   * eigenvector whose two ends get different labels is one that morphs the digit between two classes.
+   */
+  walks: Float32Array;
+  /** The walk length in standard deviations (WALK). */
+  walkStd: number;
+  walkLabels: [number, number][];
+  walkConfidence: [number, number][];
   /** n × 784 samples of N(mean, C) and their classifier labels / top probabilities. */
   samples: Float32Array;
   sampleLabels: number[];
@@ -84,6 +94,22 @@ export interface DigitPosterior {
   /** Milliseconds: the three networks (s1, low-rank s2, diagonal s2) on the input, and everything. */
   msNetworks: number;
   msTotal: number;
+}
+
+/** How far the eigenvector walks go, in standard deviations √λ along each eigenvector. */
+export const WALK = 2;
+
+/** mean ∓ WALK √λ_j v_j for each eigenpair, clipped to the pixel range [0, 1]: [(2 k) × 784], minus end first. */
+export function eigenWalks(mean: ArrayLike<number>, values: readonly number[], vectors: readonly ArrayLike<number>[]): Float32Array {
+  const out = new Float32Array(2 * values.length * D);
+  values.forEach((lambda, j) => {
+    const step = WALK * Math.sqrt(Math.max(lambda, 0));
+    for (const [end, sign] of [[0, -1], [1, 1]] as const) {
+      const row = (2 * j + end) * D;
+      for (let i = 0; i < D; i++) out[row + i] = Math.min(1, Math.max(0, mean[i] + sign * step * vectors[j][i]));
+    }
+  });
+  return out;
 }
 
 export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<number>, opt: PosteriorOptions): Promise<DigitPosterior> {
@@ -117,11 +143,13 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   const { samples, clamped } = gaussianSamples(mean, a, V, rank, sigma, rng.split(), n);
   const flat = new Float32Array(n * D);
   samples.forEach((s, i) => flat.set(s, i * D));
-  const both = new Float32Array((n + 2) * D);
+  const walks = eigenWalks(mean, eig.values, eig.vectors);
+  const both = new Float32Array((n + 2) * D + walks.length);
   both.set(flat, 0);
   both.set(Float32Array.from(image), n * D);
   both.set(mean, (n + 1) * D);
-  const cls = await classify(set, both, n + 2);
+  both.set(walks, (n + 2) * D);
+  const cls = await classify(set, both, n + 2 + walks.length / D);
   const conf = (i: number) => cls.probs[i * 10 + cls.labels[i]];
   const probsOf = (i: number) => Array.from(cls.probs.subarray(i * 10, i * 10 + 10));
   return {
@@ -138,6 +166,10 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     eigenvectors,
     eigenResiduals: eig.residuals,
     noiseAlignment,
+    walks,
+    walkStd: WALK,
+    walkLabels: eig.values.map((_, j) => [cls.labels[n + 2 + 2 * j], cls.labels[n + 3 + 2 * j]]),
+    walkConfidence: eig.values.map((_, j) => [conf(n + 2 + 2 * j), conf(n + 3 + 2 * j)]),
     samples: flat,
     sampleLabels: cls.labels.slice(0, n),
     sampleConfidence: cls.labels.slice(0, n).map((_, i) => conf(i)),

@@ -8,7 +8,7 @@ import { createRng } from '../../../src/core/rng.ts';
 import { rowJacobian } from '../../../src/models/hessian.ts';
 import { loadScoreField, scoreFieldFromModel } from '../../../src/models/learnedField.ts';
 import { hasNegativeEigenvalue } from '../../../src/models/metrics.ts';
-import { ScoreModel, s2Outputs, type S2Kind, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
+import { ScoreModel, s2OutputScale, s2Outputs, type S2Kind, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
 import { deserializeModel, serializeModel } from '../../../src/models/serialize.ts';
 import { DEFAULT_HYPER, ScoreTrainer, hyperProblems } from '../../../src/models/trainer.ts';
 import { gaussData, useCpu } from './helpers.ts';
@@ -90,6 +90,36 @@ describe('s2 heads', () => {
     };
     expect(await count('psd')).toBe(0);
     expect(await count('full')).toBeGreaterThan(0);
+  });
+
+  it('output scale c: the full, diagonal and low-rank heads give c times the unscaled s2 for the same weights', async () => {
+    expect(s2OutputScale(0.1, [Math.sqrt(2.01), Math.sqrt(0.02)])).toBeCloseTo(0.01 / 1.015, 12);
+    for (const s2 of ['full', 'diag', 'lowrank'] as S2Kind[]) {
+      const plain = new ScoreModel(spec({ s2 }), createRng(6));
+      const scaled = new ScoreModel(spec({ s2, s2Scale: 0.05 }), createRng(6));
+      const x = points(7, 3, 8);
+      const a = (await plain.s2(x).data()) as Float32Array;
+      const b = (await scaled.s2(x).data()) as Float32Array;
+      b.forEach((v, i) => expect(v).toBeCloseTo(0.05 * a[i], 5));
+      [plain, scaled, x].forEach((t) => t.dispose());
+    }
+  });
+
+  it('output scale c on the PSD head: zero raw output still means s2θ = 0, and σ⁴ s2 + σ² I stays PSD', async () => {
+    const m = new ScoreModel(spec({ s2: 'psd', s2Scale: 1e-3 }), createRng(9));
+    m.variables().forEach((v) => v.assign(tf.zerosLike(v)));
+    const x = points(4, 3, 10);
+    const S = (await m.s2(x).data()) as Float32Array;
+    S.forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-3));
+    m.variables().forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 2, 'float32', 200 + i)));
+    const R = (await m.s2(x).data()) as Float32Array;
+    for (let k = 0; k < 4; k++) {
+      const M = Float64Array.from(R.subarray(k * 9, k * 9 + 9), (v) => 0.04 * v);
+      for (let i = 0; i < 3; i++) M[i * 3 + i] += 1;
+      expect(hasNegativeEigenvalue(M, 3)).toBe(false);
+    }
+    x.dispose();
+    m.dispose();
   });
 });
 

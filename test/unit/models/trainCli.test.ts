@@ -26,7 +26,7 @@ describe('tweedie train', () => {
   it('prints exactly {backend, steps, seconds, stepsPerSec, finalLoss, metrics{...}} and writes a loadable run.json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-train-'));
     const out = join(dir, 'run.json');
-    const r = await run(['train', '--density', 'gmm2', '--sigma', '0.3', '--s2', 'lowrank', '--rank', '2', '--vr', '--gamma', '2', '--stop-grad', ...FAST, '--out', out, '--json']);
+    const r = await run(['train', '--density', 'gmm2', '--sigma', '0.3', '--s2', 'lowrank', '--rank', '2', '--vr', '--gamma', '2', '--stop-grad', '--s2-scale', 'auto', ...FAST, '--out', out, '--json']);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(Object.keys(res)).toEqual(['backend', 'steps', 'seconds', 'stepsPerSec', 'finalLoss', 'metrics']);
@@ -34,7 +34,9 @@ describe('tweedie train', () => {
     expect(res).toMatchObject({ backend: 'cpu', steps: 4 });
     for (const v of [res.seconds, res.stepsPerSec, res.finalLoss, ...Object.values(res.metrics)]) expect(Number.isFinite(v)).toBe(true);
     const file = JSON.parse(readFileSync(out, 'utf8'));
-    expect(file).toMatchObject({ format: 'tweedie-lab/score-model', density: 'gmm2', training: { steps: 4, hyper: { s2: 'lowrank', rank: 2, vr: true, gamma: 2, stopGrad: true } } });
+    expect(file).toMatchObject({ format: 'tweedie-lab/score-model', density: 'gmm2', training: { steps: 4, hyper: { s2: 'lowrank', rank: 2, vr: true, gamma: 2, stopGrad: true, s2Scale: 'auto' } } });
+    // auto: c = σ² / mean(data variance + σ²), stored in the model's spec.
+    expect(file.spec.s2Scale).toBeCloseTo(0.09 / file.spec.inputScale.reduce((a: number, v: number) => a + (v * v) / 2, 0), 12);
     expect(file.result).toEqual(res);
     const field = loadScoreField(file);
     const h = field.hessian!(tf.tensor2d([[0, 0]]));
@@ -58,6 +60,9 @@ describe('tweedie train', () => {
     const s = await run(['train', '--sigma', '0', ...FAST]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/σ must be a positive number/);
+    const c = await run(['train', '--s2-scale', 'big', ...FAST]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/--s2-scale must be "auto" or a positive number/);
     const r = await run(['train', '--s2', 'psd', '--rank', '3', ...FAST]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rank must be an integer between 1 and the dimension D = 2/);

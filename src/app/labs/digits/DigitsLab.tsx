@@ -184,7 +184,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                   key={j}
                   values={slice(post.eigenvectors, j)}
                   map="diverging"
-                  caption={`λ${j + 1} = ${post.eigenvalues[j].toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}`}
+                  caption={`λ${j + 1} = ${post.eigenvalues[j].toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}; mean ∓ ${post.walkStd}√λ v: classes ${post.walkLabels[j][0]} ↔ ${post.walkLabels[j][1]}`}
                   testId={`d-eig-${n}`}
                   size={96}
                 />
