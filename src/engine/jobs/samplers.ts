@@ -20,7 +20,7 @@ import { missingFor, SAMPLER_KINDS, type SamplerKind } from '../../samplers/kern
 import type { SamplerMetrics } from '../../samplers/metrics.ts';
 import { logGrid, sampleRun, sweep, type SweepCurve, type SweepProgress, type SweepSpec } from '../../samplers/run.ts';
 import { SamplerSession, type PanelDiagnostics, type PanelFrame, type PanelSpec } from '../../samplers/session.ts';
-import { samplerTarget, trueMarginals, type InitMode } from '../../samplers/target.ts';
+import { samplerTarget, trueMarginals, type InitMode, type SamplerTarget } from '../../samplers/target.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
 import type { SessionStore } from '../sessions.ts';
 
@@ -121,6 +121,17 @@ function checkSupported(field: ScoreField, kinds: readonly SamplerKind[], owned:
   }
 }
 
+/**
+ * The score field of a source, checked against the samplers that will run on it, and the sampler target: the
+ * density the field describes (q_σ for a model trained at σ, see `ResolvedScore`).
+ */
+function scoredTarget(density: Density, score: ScoreSource, kinds: readonly SamplerKind[], sessions: SessionStore): ResolvedScore & { sampled: Density; target: SamplerTarget } {
+  const resolved = resolveScore(score, density, sessions);
+  checkSupported(resolved.field, kinds, resolved.owned);
+  const sampled = blurredDensity(density, resolved.sigma);
+  return { ...resolved, sampled, target: samplerTarget(sampled) };
+}
+
 function checkStep(step: number): void {
   if (!(step > 0) || !Number.isFinite(step)) throw new InputError(`step sizes must be positive numbers (got ${step})`);
 }
@@ -174,10 +185,7 @@ export const samplerStart = defineJob<SamplerStartParams, SamplerStartResult>(as
   const panels = p.panels.map((q) => ({ ...q, kind: checkKind(q.kind) }));
   if (panels.length === 0) throw new InputError('a sampler session needs at least one panel');
   panels.forEach((q) => checkStep(q.step));
-  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
-  checkSupported(field, panels.map((q) => q.kind), owned);
-  const sampled = blurredDensity(density, sigma);
-  const target = samplerTarget(sampled);
+  const { field, owned, sigma, sampled, target } = scoredTarget(density, p.score, panels.map((q) => q.kind), ctx.sessions);
   let session: SamplerSession;
   try {
     session = await SamplerSession.create(field, target, { ...p, panels }, owned);
@@ -289,9 +297,7 @@ export const sample = defineJob<SampleParams, SampleResult, { fraction: number }
   const kind = checkKind(p.sampler);
   checkStep(p.step);
   const density = resolveDensity(p.density);
-  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
-  checkSupported(field, [kind], owned);
-  const target = samplerTarget(blurredDensity(density, sigma));
+  const { field, owned, target } = scoredTarget(density, p.score, [kind], ctx.sessions);
   try {
     const m = await sampleRun(field, target, { ...p, kind }, {
       checkpoint: async (fraction) => {
@@ -334,9 +340,7 @@ export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async
   if (samplers.length === 0) throw new InputError('name at least one sampler to sweep');
   if (p.criterion !== undefined && p.criterion !== 'ess' && p.criterion !== 'ess-within') throw new InputError(`criterion must be "ess" or "ess-within" (got "${String(p.criterion)}")`);
   const density = resolveDensity(p.density);
-  const { field, owned, sigma } = resolveScore(p.score, density, ctx.sessions);
-  checkSupported(field, samplers.map((s) => s.kind), owned);
-  const target = samplerTarget(blurredDensity(density, sigma));
+  const { field, owned, target } = scoredTarget(density, p.score, samplers.map((s) => s.kind), ctx.sessions);
   try {
     const curves = await sweep(field, target, { ...p, samplers, grid }, {
       checkpoint: async (pr) => {

@@ -72,15 +72,12 @@ export interface DigitPosterior {
    */
   noiseAlignment: number[];
   /**
-   * Walks along each eigenvector: the images mean ∓ WALK √λ_j v_j (clipped to [0, 1]), row-major
-   * [(k + 3) × 2] × 784 with the minus end first, and the classifier's label and top probability of each. An
-   * eigenvector whose two ends get different labels is one that morphs the digit between two classes.
+   * The classifier's labels of the images mean ∓ WALK √λ_j v_j (`eigenWalks`) for each eigenpair, minus end first.
+   * An eigenvector whose two ends get different labels is one that morphs the digit between two classes.
    */
-  walks: Float32Array;
+  walkLabels: [number, number][];
   /** The walk length in standard deviations (WALK). */
   walkStd: number;
-  walkLabels: [number, number][];
-  walkConfidence: [number, number][];
   /** n × 784 samples of N(mean, C) and their classifier labels / top probabilities. */
   samples: Float32Array;
   sampleLabels: number[];
@@ -166,10 +163,8 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     eigenvectors,
     eigenResiduals: eig.residuals,
     noiseAlignment,
-    walks,
-    walkStd: WALK,
     walkLabels: eig.values.map((_, j) => [cls.labels[n + 2 + 2 * j], cls.labels[n + 3 + 2 * j]]),
-    walkConfidence: eig.values.map((_, j) => [conf(n + 2 + 2 * j), conf(n + 3 + 2 * j)]),
+    walkStd: WALK,
     samples: flat,
     sampleLabels: cls.labels.slice(0, n),
     sampleConfidence: cls.labels.slice(0, n).map((_, i) => conf(i)),

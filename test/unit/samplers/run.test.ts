@@ -165,6 +165,17 @@ describe('live session', () => {
   });
 });
 
+/** A saved (untrained) 2-D model at σ = 0.3 with a diagonal s2 head: a learned score source for the jobs. */
+async function smallSavedModel(): Promise<Awaited<ReturnType<typeof serializeModel>>> {
+  const model = new ScoreModel(
+    { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },
+    createRng(5),
+  );
+  const json = await serializeModel(model);
+  model.dispose();
+  return json;
+}
+
 describe('engine jobs', () => {
   let engine: EngineClient;
   beforeAll(async () => {
@@ -182,12 +193,7 @@ describe('engine jobs', () => {
   });
 
   it('sweep: progress, curves and best steps; learned scores from a saved model run through the same job', async () => {
-    const model = new ScoreModel(
-      { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },
-      createRng(5),
-    );
-    const json = await serializeModel(model);
-    model.dispose();
+    const json = await smallSavedModel();
     const seen: number[] = [];
     const r = await engine.run(
       'sweep',
@@ -201,12 +207,7 @@ describe('engine jobs', () => {
   });
 
   it('learned scores target q_σ at the model\'s σ, and a model trained on another density is refused', async () => {
-    const model = new ScoreModel(
-      { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },
-      createRng(5),
-    );
-    const json = await serializeModel(model);
-    model.dispose();
+    const json = await smallSavedModel();
     const panels = [{ kind: 'langevin' as const, step: 0.05 }];
     const exact = await engine.run('samplerStart', { key: 'q', density: 'gmm2', score: { kind: 'exact' }, chains: 4, seed: 1, burn: 0, panels });
     const learned = await engine.run('samplerStart', { key: 'q', density: 'gmm2', score: { kind: 'model', model: { ...json, density: 'gmm2' } }, chains: 4, seed: 1, burn: 0, panels });
@@ -223,12 +224,7 @@ describe('engine jobs', () => {
   });
 
   it('refuses what a score source cannot do, and unknown samplers, with a clear message', async () => {
-    const model = new ScoreModel(
-      { dim: 2, sigma: 0.3, s2: 'diag', rank: 1, width: 8, depth: 1, act: 'softplus', shareTrunk: false, inputShift: [0, 0], inputScale: [1, 1] },
-      createRng(5),
-    );
-    const json = await serializeModel(model);
-    model.dispose();
+    const json = await smallSavedModel();
     await expect(engine.run('sample', { density: 'gmm2', score: { kind: 'model', model: json }, sampler: 'mala', step: 0.1, chains: 4, steps: 10, burn: 0, seed: 0 })).rejects.toThrow(/mala cannot run here: it needs a log density/);
     await expect(engine.run('sample', { density: 'gmm2', score: { kind: 'model', model: json }, sampler: 'ozaki-full', step: 0.1, chains: 4, steps: 10, burn: 0, seed: 0 })).rejects.toThrow(/full second-order score/);
     await expect(engine.run('sample', { density: 'gmm2', score: { kind: 'exact' }, sampler: 'hmc' as never, step: 0.1, chains: 4, steps: 10, burn: 0, seed: 0 })).rejects.toThrow(/unknown sampler "hmc"/);
