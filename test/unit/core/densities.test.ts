@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   banana,
@@ -180,6 +181,15 @@ describe('noisy densities: s1, s2 vs finite differences and Tweedie (MATH.md 1, 
     const P = inverseSpd(C.map((v, k) => v + (k % 101 === 0 ? sigma * sigma : 0)), 100);
     expect(relErr(q.s2(x), P.map((v) => -v))).toBeLessThan(1e-10);
     expectTweedie(q, x, sigma, 100, 1e-9);
+  });
+
+  it('bench/densities/gauss{10,30}.json are the covariances gauss100Cov(10), gauss100Cov(30) (README dimension study)', () => {
+    for (const dim of [10, 30]) {
+      const g = parseGmmJson(readFileSync(new URL(`../../../bench/densities/gauss${dim}.json`, import.meta.url), 'utf8'));
+      expect(g.dim).toBe(dim);
+      expect(Array.from(g.components[0].cov)).toEqual(Array.from(gauss100Cov(dim)));
+      expect(Array.from(g.components[0].mean)).toEqual(new Array(dim).fill(0));
+    }
   });
 });
 
