@@ -6,9 +6,10 @@
  * time of one s2 evaluation vs the diagonal of the Hessian by autodiff of s1 (extrapolated from `--rows` rows).
  *
  * It also walks ±2√λ along each top eigenvector from the Tweedie mean and classifies both ends (`eigenWalks`:
- * an eigenvector whose ends get different labels morphs the digit between those classes).
+ * an eigenvector whose ends get different labels morphs the digit between those classes). With `--project-noise`
+ * the eigenpairs are those of P Cov P, the covariance with the estimated-noise direction projected out.
  *
- * JSON (`--json`): `{label, predicted, meanPredicted, mseNoisy, mseMean, stdMean, topEigenvalues, noiseAlignment,
+ * JSON (`--json`): `{label, predicted, meanPredicted, mseNoisy, mseMean, stdMean, topEigenvalues, noiseProjected, noiseAlignment,
  * eigenWalks, negativeVariancePixels, msDirect, msAutodiff, autodiffRows, ratio, sigma, backend}`; `label` is null
  * for --image.
  */
@@ -30,6 +31,7 @@ const flags: FlagSpecs = {
   sigma: { type: 'string', choices: ['0.3', '0.5'], default: '0.5', help: 'noise level of the pretrained models' },
   seed: { type: 'int', default: 1, min: 0, help: 'seed of the noise' },
   k: { type: 'int', default: 5, min: 1, max: 16, help: 'eigenvalues to print' },
+  'project-noise': { type: 'boolean', help: 'eigenpairs of P Cov P, with the estimated-noise direction x̃ − mean projected out (as the lab shows them)' },
   rows: { type: 'int', default: 56, min: 1, max: 784, help: 'Jacobian rows computed by autodiff (time extrapolated to 784)' },
   models: { type: 'string', help: 'folder of the models (default: public/models of this checkout)' },
 };
@@ -98,10 +100,9 @@ export const digitsCommand: CliCommand = {
     setDigitsFetcher(fileFetcher((f.models as string | undefined) ?? repoPath('public/models')));
     try {
       out.info(`σ = ${sigma}: posterior…`);
-      const post = await engine.run('digitsPosterior', { sigma, image: clean, noise: true, seed: f.seed as number, k: f.k as number, samples: 0 });
+      const post = await engine.run('digitsPosterior', { sigma, image: clean, noise: true, seed: f.seed as number, k: f.k as number, samples: 0, deflateNoise: f['project-noise'] === true });
       out.info(`timing (${f.rows} autodiff rows)…`);
       const t = await engine.run('digitsTiming', { sigma, image: post.noisy, rows: f.rows as number }, { onProgress: (p) => out.progress(p.done / p.rows, 'autodiff rows') });
-      const k = f.k as number;
       const result = {
         label,
         predicted: post.inputLabel,
@@ -109,9 +110,10 @@ export const digitsCommand: CliCommand = {
         mseNoisy: mse(post.noisy, clean),
         mseMean: mse(post.mean, clean),
         stdMean: post.std.reduce((a, b) => a + b, 0) / post.std.length,
-        topEigenvalues: post.eigenvalues.slice(0, k),
-        noiseAlignment: post.noiseAlignment.slice(0, k),
-        eigenWalks: post.walkLabels.slice(0, k),
+        topEigenvalues: post.eigenvalues,
+        noiseProjected: post.noiseProjected,
+        noiseAlignment: post.noiseAlignment,
+        eigenWalks: post.walkLabels,
         negativeVariancePixels: post.negativeVariance,
         msDirect: t.msDirect,
         msAutodiff: t.msAutodiff,
@@ -124,7 +126,7 @@ export const digitsCommand: CliCommand = {
         [
           `digit: ${label === null ? 'from image' : `MNIST test #${f['mnist-test']}, label ${label}`}; classifier: input ${result.predicted}, Tweedie mean ${result.meanPredicted}`,
           `σ = ${sigma}: MSE noisy ${result.mseNoisy.toFixed(4)}, Tweedie mean ${result.mseMean.toFixed(4)}; mean posterior std ${result.stdMean.toFixed(4)}`,
-          `top eigenvalues of Cov[x|x̃]: ${result.topEigenvalues.map((v, j) => `${v.toExponential(2)}${result.noiseAlignment[j] > 0.5 ? ' (noise-aligned)' : ''}`).join(', ')}`,
+          `top eigenvalues of ${result.noiseProjected ? 'P Cov[x|x̃] P (noise direction projected out)' : 'Cov[x|x̃]'}: ${result.topEigenvalues.map((v, j) => `${v.toExponential(2)}${result.noiseAlignment[j] > 0.5 ? ' (noise-aligned)' : ''}`).join(', ')}`,
           `classes at mean ∓ 2√λ v along each: ${result.eigenWalks.map(([m, p]) => `${m}↔${p}`).join(', ')}`,
           `${t.backend}: s2 ${result.msDirect.toFixed(1)} ms vs autodiff of s1 ${result.msAutodiff.toFixed(0)} ms (${t.rows} rows, extrapolated): ratio ${result.ratio.toFixed(0)}x`,
         ].join('\n'),

@@ -45,6 +45,12 @@ export interface PosteriorOptions {
   k: number;
   /** Number of Gaussian posterior samples. */
   samples: number;
+  /**
+   * Eigenpairs of P C P, P = I − n nᵀ with n the unit estimated noise x̃ − mean, instead of C: the posterior
+   * covariance with the one direction projected out where the learned factorisation absorbs a shrinkage of s1
+   * (see `noiseAlignment`). Default false.
+   */
+  deflateNoise?: boolean;
 }
 
 export interface DigitPosterior {
@@ -60,9 +66,11 @@ export interface DigitPosterior {
   negativeVarianceDiag: number;
   /** Smallest eigenvalue of C (low rank) with its bracket. */
   minEigenvalue: { value: number; lower: number; upper: number };
-  /** The top k + 3 eigenpairs (descending), so a view can skip noise-aligned ones and still show k. */
+  /** Whether the eigenpairs are those of P C P (`deflateNoise`) rather than of C. */
+  noiseProjected: boolean;
+  /** The top k eigenpairs (descending) of C, or of P C P with `deflateNoise`. */
   eigenvalues: number[];
-  /** (k + 3) × 784, row-major. */
+  /** k × 784, row-major. */
   eigenvectors: Float32Array;
   eigenResiduals: number[];
   /**
@@ -129,11 +137,11 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   const mean = tweedieMean(noisy, r1, sigma);
   const v = stdMap(lowRankVariance(a, V, rank, sigma));
   const vd = stdMap(diagVariance(ad, sigma));
-  const k = Math.max(0, Math.min(opt.k + 3, rank));
-  const eig = topEigen(a, V, rank, sigma, k);
+  const k = Math.max(0, Math.min(opt.k, rank));
+  const resid = Float64Array.from(noisy, (v, i) => v - mean[i]);
+  const eig = topEigen(a, V, rank, sigma, k, 30, opt.deflateNoise ? resid : undefined);
   const eigenvectors = new Float32Array(k * D);
   eig.vectors.forEach((vec, j) => eigenvectors.set(vec, j * D));
-  const resid = Float64Array.from(noisy, (v, i) => v - mean[i]);
   const rn = Math.hypot(...resid) || 1;
   const noiseAlignment = eig.vectors.map((vec) => Math.abs(vec.reduce((s, v, i) => s + v * resid[i], 0)) / rn);
   const n = Math.max(0, Math.min(opt.samples, 64));
@@ -159,6 +167,7 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     negativeVariance: v.negative,
     negativeVarianceDiag: vd.negative,
     minEigenvalue: minEigenvalue(a, V, rank, sigma),
+    noiseProjected: opt.deflateNoise === true,
     eigenvalues: eig.values,
     eigenvectors,
     eigenResiduals: eig.residuals,

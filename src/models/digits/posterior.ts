@@ -86,6 +86,11 @@ export interface TopEigen {
   residuals: number[];
 }
 
+function unit(x: ArrayLike<number>): Float64Array {
+  const n = Math.hypot(...Array.from(x)) || 1;
+  return Float64Array.from(x, (v) => v / n);
+}
+
 /** Orthonormal basis (columns) of the span of the m columns of B (D × m, column-major arrays), by Gram–Schmidt twice. */
 function orthonormalize(cols: Float64Array[]): Float64Array[] {
   const out: Float64Array[] = [];
@@ -106,10 +111,18 @@ function orthonormalize(cols: Float64Array[]): Float64Array[] {
   return out;
 }
 
+/** x − (uᵀx) u for a unit vector u (identity when u is absent). */
+function projectOut(x: Float64Array, u?: Float64Array): Float64Array {
+  if (!u) return x;
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d += u[i] * x[i];
+  return x.map((v, i) => v - d * u[i]);
+}
+
 /** Rayleigh–Ritz of C on span(Q): eigenpairs of the small matrix Qᵀ C Q, lifted back, descending. */
-function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, Q: Float64Array[]) {
+function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, Q: Float64Array[], u?: Float64Array) {
   const m = Q.length;
-  const CQ = Q.map((q) => covTimes(a, V, rank, sigma, q));
+  const CQ = Q.map((q) => projectOut(covTimes(a, V, rank, sigma, q), u));
   const T = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < m; j++) {
@@ -133,22 +146,24 @@ function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, 
 /**
  * The top-k eigenpairs of C = σ² (diag(a) + V Vᵀ). Starts from the r × r problem on span(V) (exact when the
  * diagonal a is constant, since span(V) is then invariant) and refines with `iterations` steps of block power
- * iteration on k + 4 vectors.
+ * iteration on k + 4 vectors. With `exclude` (any non-zero vector u), the pairs are those of P C P with
+ * P = I − û ûᵀ, restricted to the complement of u: C with the direction u projected out.
  */
-export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number, iterations = 30): TopEigen {
+export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number, iterations = 30, exclude?: ArrayLike<number>): TopEigen {
   const D = a.length;
+  const u = exclude ? unit(exclude) : undefined;
   const cols: Float64Array[] = [];
   for (let c = 0; c < rank; c++) {
     const v = new Float64Array(D);
     for (let i = 0; i < D; i++) v[i] = V[i * rank + c];
-    cols.push(v);
+    cols.push(projectOut(v, u));
   }
   let Q = orthonormalize(cols);
   if (Q.length === 0) {
     // V = 0: C is diagonal; its top eigenvectors are unit pixels
     Q = [];
   }
-  let pairs = Q.length ? rayleighRitz(a, V, rank, sigma, Q) : [];
+  let pairs = Q.length ? rayleighRitz(a, V, rank, sigma, Q, u) : [];
   const block = Math.min(D, k + 4);
   // pad with unit vectors of the largest a when span(V) is too small
   if (pairs.length < block) {
@@ -158,18 +173,18 @@ export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: numbe
       e[i] = 1;
       return e;
     });
-    Q = orthonormalize([...pairs.map((p) => p.vector), ...extra]).slice(0, block);
-    pairs = rayleighRitz(a, V, rank, sigma, Q);
+    Q = orthonormalize([...pairs.map((p) => p.vector), ...extra.map((e) => projectOut(e, u))]).slice(0, block);
+    pairs = rayleighRitz(a, V, rank, sigma, Q, u);
   }
   for (let it = 0; it < iterations; it++) {
-    const top = pairs.slice(0, block).map((p) => covTimes(a, V, rank, sigma, p.vector));
-    pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(top));
+    const top = pairs.slice(0, block).map((p) => projectOut(covTimes(a, V, rank, sigma, p.vector), u));
+    pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(top), u);
   }
   const values: number[] = [];
   const vectors: Float32Array[] = [];
   const residuals: number[] = [];
   for (const p of pairs.slice(0, k)) {
-    const Cy = covTimes(a, V, rank, sigma, p.vector);
+    const Cy = projectOut(covTimes(a, V, rank, sigma, p.vector), u);
     let r = 0;
     let big = 0;
     for (let i = 0; i < D; i++) {

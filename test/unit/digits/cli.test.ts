@@ -44,6 +44,16 @@ describe('tweedie digits', () => {
     for (const k of ['msDirect', 'msAutodiff', 'ratio']) expect(r[k] as number).toBeGreaterThan(0);
   });
 
+  it('--project-noise: the eigenpairs avoid the noise direction, and on an ambiguous 4 (test #571) the first one morphs 4 ↔ 9', async () => {
+    const out = output();
+    await digitsCommand.run({ 'mnist-test': 571, sigma: '0.5', seed: 1, k: 2, rows: 1, 'project-noise': true }, engine, out, []);
+    const r = out.value as { label: number; noiseProjected: boolean; noiseAlignment: number[]; eigenWalks: [number, number][] };
+    expect(r.label).toBe(4);
+    expect(r.noiseProjected).toBe(true);
+    for (const c of r.noiseAlignment) expect(c).toBeLessThan(1e-4);
+    expect([...r.eigenWalks[0]].sort()).toEqual([4, 9]);
+  });
+
   it('needs exactly one input, and says when the models are missing', async () => {
     await expect(digitsCommand.run({ sigma: '0.5', seed: 1, k: 3, rows: 4 }, engine, output(), [])).rejects.toThrow(/exactly one of --mnist-test/);
     const empty = mkdtempSync(join(tmpdir(), 'no-models-'));

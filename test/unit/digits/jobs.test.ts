@@ -63,12 +63,17 @@ describe('digits jobs', () => {
       }
     }
     expect(ink / inkN).toBeGreaterThan(2 * (bg / bgN));
-    // k + 3 pairs, so the lab can skip noise-aligned directions and still show k
-    expect(r.eigenvalues).toHaveLength(7);
-    for (let j = 1; j < 7; j++) expect(r.eigenvalues[j]).toBeLessThanOrEqual(r.eigenvalues[j - 1] + 1e-9);
-    expect(r.eigenvectors).toHaveLength(7 * 784);
-    expect(r.noiseAlignment).toHaveLength(7);
+    expect(r.noiseProjected).toBe(false);
+    expect(r.eigenvalues).toHaveLength(4);
+    for (let j = 1; j < 4; j++) expect(r.eigenvalues[j]).toBeLessThanOrEqual(r.eigenvalues[j - 1] + 1e-9);
+    expect(r.eigenvectors).toHaveLength(4 * 784);
+    expect(r.noiseAlignment).toHaveLength(4);
     for (const c of r.noiseAlignment) expect(c).toBeLessThanOrEqual(1 + 1e-6);
+    // with the noise direction projected out: orthogonal to x̃ − mean, and no larger than C's eigenvalues (Cauchy interlacing)
+    const p = await engine.run('digitsPosterior', { sigma: 0.5, image: x, noise: true, seed: 3, k: 4, samples: 0, deflateNoise: true });
+    expect(p.noiseProjected).toBe(true);
+    for (const c of p.noiseAlignment) expect(c).toBeLessThan(1e-4);
+    for (let j = 0; j < 4; j++) expect(p.eigenvalues[j]).toBeLessThanOrEqual(r.eigenvalues[j] * (1 + 1e-5));
     expect(r.samples).toHaveLength(6 * 784);
     expect(r.sampleLabels).toHaveLength(6);
     expect(r.inputLabel).toBe(meta.labels[i]);

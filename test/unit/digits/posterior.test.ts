@@ -1,7 +1,8 @@
 /**
  * The posterior pieces of MATH.md section 4 from low-rank factors, against the dense formulas on small cases:
  * variance = diag of the dense σ² (diag(a) + V Vᵀ); eigenvectors from the r × r problem equal the dense
- * eigenvectors (exactly when a is constant, after refinement otherwise); Gaussian samples have covariance C.
+ * eigenvectors (exactly when a is constant, after refinement otherwise), also with a direction projected out;
+ * Gaussian samples have covariance C.
  */
 import { describe, expect, it } from 'vitest';
 import { createRng, normals } from '../../../src/core/rng.ts';
@@ -88,6 +89,32 @@ describe('low-rank posterior covariance', () => {
     for (let j = 0; j < 3; j++) {
       expect(got.values[j]).toBeCloseTo(dense[j].value, 6);
       expect(absCos(got.vectors[j], dense[j].vector)).toBeGreaterThan(1 - 1e-6);
+    }
+  });
+
+  it('with a direction u excluded, the eigenpairs equal the dense ones of P C P (P = I − û ûᵀ) and are orthogonal to u', () => {
+    const { a, V } = randomFactors(5, D, r);
+    // u inside span(V) plus a little of everything: it removes a large direction of C
+    const u = Float64Array.from({ length: D }, (_, i) => V[i * r] + 0.1);
+    const n = Math.hypot(...u);
+    const C = denseCovariance(a, V, r, sigma);
+    const P = Float64Array.from({ length: D * D }, (_, k) => (k % (D + 1) === 0 ? 1 : 0) - (u[Math.floor(k / D)] * u[k % D]) / (n * n));
+    const PCP = new Float64Array(D * D);
+    for (let i = 0; i < D; i++)
+      for (let j = 0; j < D; j++) {
+        let s = 0;
+        for (let p = 0; p < D; p++) for (let q = 0; q < D; q++) s += P[i * D + p] * C[p * D + q] * P[q * D + j];
+        PCP[i * D + j] = s;
+      }
+    const dense = denseTop(PCP, D, 3);
+    const got = topEigen(a, V, r, sigma, 3, 60, u);
+    const plain = topEigen(a, V, r, sigma, 1, 60);
+    expect(got.values[0]).toBeLessThan(plain.values[0]);
+    for (let j = 0; j < 3; j++) {
+      expect(got.values[j]).toBeCloseTo(dense[j].value, 6);
+      expect(absCos(got.vectors[j], dense[j].vector)).toBeGreaterThan(1 - 1e-6);
+      expect(absCos(got.vectors[j], u)).toBeLessThan(1e-6); // vectors are float32
+      expect(got.residuals[j]).toBeLessThan(1e-6);
     }
   });
 

@@ -66,8 +66,8 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
   const runPosterior = posterior.run;
   useEffect(() => {
     if (!input || engineStatus !== 'ready') return;
-    void runPosterior({ sigma, modelsUrl, image: input, noise: params.noise, seed, k: params.k, samples: params.samples });
-  }, [input, sigma, modelsUrl, params.noise, seed, params.k, params.samples, engineStatus, epoch, runPosterior]);
+    void runPosterior({ sigma, modelsUrl, image: input, noise: params.noise, seed, k: params.k, samples: params.samples, deflateNoise: params.projectNoise });
+  }, [input, sigma, modelsUrl, params.noise, seed, params.k, params.samples, params.projectNoise, engineStatus, epoch, runPosterior]);
 
   const chains = useJob('digitsChains');
   const timing = useJob('digitsTiming');
@@ -94,13 +94,6 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
     void timing.run({ sigma, modelsUrl, image: post.noisy, rows: params.rows });
   };
 
-  const eigs = useMemo(() => {
-    if (!post) return { shown: [] as number[], hidden: [] as number[] };
-    const all = post.eigenvalues.map((_, j) => j);
-    const hidden = params.skipNoise ? all.filter((j) => post.noiseAlignment[j] > 0.5) : [];
-    return { shown: all.filter((j) => !hidden.includes(j)).slice(0, params.k), hidden: hidden.filter((j) => j < params.k + hidden.length) };
-  }, [post, params.skipNoise, params.k]);
-
   const curveSpec = useMemo(() => {
     const curve = chains.result?.curve ?? [];
     return classChangeSpec(curve, params.epsL * sigma * sigma, params.epsO * sigma * sigma);
@@ -112,7 +105,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
         <EnumControl label="noise level σ (pretrained)" spec={digitsParams.sigma} value={params.sigma} onChange={(s) => setParams({ sigma: s })} testId="d-sigma" />
         <BoolControl label="add seeded noise at σ" value={params.noise} onChange={(noise) => setParams({ noise })} testId="d-noise" />
         <NumberControl label="eigenvectors k" spec={digitsParams.k} value={params.k} onChange={(k) => setParams({ k })} />
-        <BoolControl label="skip noise-aligned eigenvectors" value={params.skipNoise} onChange={(skipNoise) => setParams({ skipNoise })} testId="d-skip-noise" />
+        <BoolControl label="project out the noise direction" value={params.projectNoise} onChange={(projectNoise) => setParams({ projectNoise })} testId="d-project-noise" />
         <NumberControl label="posterior samples" spec={digitsParams.samples} value={params.samples} onChange={(samples) => setParams({ samples })} />
         <NumberControl label="brush size" spec={digitsParams.brush} value={params.brush} onChange={(brush) => setParams({ brush })} testId="d-brush" />
       </section>
@@ -177,26 +170,24 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                 <>σ⁴ s2 + σ² I is positive semi-definite here (smallest eigenvalue ≥ {post.minEigenvalue.lower.toExponential(2)}).</>
               )}
             </p>
-            <h4>Top eigenvectors of Cov[x | x̃] (eigenvalue)</h4>
-            <div className="dlab-row" data-testid="d-eigs">
-              {eigs.shown.map((j, n) => (
+            <h4>Top eigenvectors of {post.noiseProjected ? 'P Cov[x | x̃] P' : 'Cov[x | x̃]'} (eigenvalue)</h4>
+            <div className="dlab-row" data-testid="d-eigs" data-projected={post.noiseProjected ? '1' : '0'}>
+              {post.eigenvalues.map((lambda, j) => (
                 <ImageView
                   key={j}
                   values={slice(post.eigenvectors, j)}
                   map="diverging"
-                  caption={`λ${j + 1} = ${post.eigenvalues[j].toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}; mean ∓ ${post.walkStd}√λ v: classes ${post.walkLabels[j][0]} ↔ ${post.walkLabels[j][1]}`}
-                  testId={`d-eig-${n}`}
+                  caption={`λ${j + 1} = ${lambda.toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}; mean ∓ ${post.walkStd}√λ v: classes ${post.walkLabels[j][0]} ↔ ${post.walkLabels[j][1]}`}
+                  testId={`d-eig-${j}`}
                   size={96}
                 />
               ))}
             </div>
-            {eigs.hidden.length > 0 && (
-              <p className="hint" data-testid="d-eig-hidden">
-                Skipped {eigs.hidden.map((j) => `λ${j + 1} = ${post.eigenvalues[j].toExponential(2)} (|cos| with x̃ − mean = ${post.noiseAlignment[j].toFixed(2)})`).join(', ')}: a
-                direction along the estimated noise, where the learned V Vᵀ absorbs a small shrinkage of s1 (see training/README.md). Untick “skip noise-aligned
-                eigenvectors” to see it.
-              </p>
-            )}
+            <p className="hint" data-testid="d-eig-note">
+              {post.noiseProjected
+                ? 'P = I − n nᵀ projects out n, the direction of the estimated noise x̃ − mean. Along n the learned V Vᵀ absorbs a small shrinkage of s1 and gives a large, noise-like eigenvalue (see training/README.md); untick “project out the noise direction” to see it.'
+                : 'Eigenvectors of the learned covariance itself; “∥ noise” marks one within 60° of the estimated noise x̃ − mean, where the learned V Vᵀ absorbs a small shrinkage of s1.'}
+            </p>
             {post.sampleLabels.length > 0 && (
               <>
                 <h4>Samples of the Gaussian posterior N(mean, Cov) with the classifier's label</h4>

@@ -12,8 +12,8 @@ export const digitsParams = {
   /** MNIST test digit of the gallery to start from (-1: the drawing pad). */
   digit: p.int({ default: -1, min: -1, max: 299, label: 'gallery digit' }),
   k: p.int({ default: 4, min: 1, max: 8, label: 'eigenvectors' }),
-  /** Skip eigenvectors aligned with the estimated noise x̃ − mean (|cos| > 0.5): a learned-factorisation artefact. */
-  skipNoise: p.bool(true, 'skip noise-aligned eigenvectors'),
+  /** Eigenvectors of the covariance with the estimated-noise direction x̃ − mean projected out (a learned-factorisation artefact lives there). */
+  projectNoise: p.bool(true, 'project out the noise direction'),
   samples: p.int({ default: 8, min: 0, max: 16, label: 'posterior samples' }),
   brush: p.int({ default: 18, min: 6, max: 40, label: 'brush size' }),
   /** Chains: steps, chains per sampler and each sampler's step size in units of σ². */
