@@ -1,7 +1,7 @@
 /**
  * End-to-end test of the Digits lab (issue 6) in headless Chromium against the production build: the pretrained
  * models load from public/models over HTTP; a mouse stroke on the pad produces non-blank mean, std and eigenvector
- * panels; the timing button reports an autodiff/direct ratio > 1 (a few Jacobian rows, extrapolated, to keep the
+ * panels (each eigenvector between its labelled walk ends); the timing button reports an autodiff/direct ratio > 1 (a few Jacobian rows, extrapolated, to keep the
  * test short on a CPU); a gallery digit goes through the same panels.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,10 @@ describe('digits lab', () => {
     for (const id of ['d-mean', 'd-std', 'd-eig-0']) {
       await expect.poll(() => page.getByTestId(id).getAttribute('data-nonblank'), { timeout: 120_000 }).toBe('true');
     }
-    await expect.poll(() => page.getByTestId('d-eigs').locator('canvas').count()).toBe(3);
+    // each of the k eigenvectors is drawn between its two walk ends, each labelled by the classifier
+    await expect.poll(() => page.getByTestId('d-eigs').locator('[data-testid^="d-walk-"]').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('d-eigs').locator('canvas').count()).toBe(9);
+    expect(await page.getByTestId('d-walk-0').getAttribute('data-classes')).toMatch(/^\d,\d$/);
     await page.screenshot({ path: `${RESULTS}/digits-stroke.png`, fullPage: true });
 
     await page.getByTestId('d-timing-run').click();

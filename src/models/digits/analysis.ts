@@ -84,6 +84,8 @@ export interface DigitPosterior {
    * An eigenvector whose two ends get different labels is one that morphs the digit between two classes.
    */
   walkLabels: [number, number][];
+  /** The walk end images `eigenWalks` (2 k × 784, minus end first), to draw beside each eigenvector. */
+  walks: Float32Array;
   /** The walk length in standard deviations (WALK). */
   walkStd: number;
   /** n × 784 samples of N(mean, C) and their classifier labels / top probabilities. */
@@ -174,6 +176,7 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     noiseAlignment,
     walkLabels: eig.values.map((_, j) => [cls.labels[n + 2 + 2 * j], cls.labels[n + 3 + 2 * j]]),
     walkStd: WALK,
+    walks,
     samples: flat,
     sampleLabels: cls.labels.slice(0, n),
     sampleConfidence: cls.labels.slice(0, n).map((_, i) => conf(i)),

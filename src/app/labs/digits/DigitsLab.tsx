@@ -19,14 +19,10 @@ import { preprocessDigit, type GreyImage } from '../../../models/digits/preproce
 import { DrawingPad } from './DrawingPad.tsx';
 import { Gallery, galleryDigit, loadGallery, type GalleryData } from './Gallery.tsx';
 import { ImageView } from './ImageView.tsx';
-import { classChangeSpec } from './images.ts';
+import { EigenWalk } from './EigenWalk.tsx';
+import { classChangeSpec, imageAt, PIXELS } from './images.ts';
 import './digits.css';
 
-const D = 784;
-
-function slice(a: Float32Array, i: number): Float32Array {
-  return a.subarray(i * D, (i + 1) * D);
-}
 
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
@@ -170,17 +166,12 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                 <>σ⁴ s2 + σ² I is positive semi-definite here (smallest eigenvalue ≥ {post.minEigenvalue.lower.toExponential(2)}).</>
               )}
             </p>
-            <h4>Top eigenvectors of {post.noiseProjected ? 'P Cov[x | x̃] P' : 'Cov[x | x̃]'} (eigenvalue)</h4>
+            <h4>
+              Top eigenvectors v of {post.noiseProjected ? 'P Cov[x | x̃] P' : 'Cov[x | x̃]'}, with the Tweedie mean ∓ {post.walkStd}√λ v and their classes
+            </h4>
             <div className="dlab-row" data-testid="d-eigs" data-projected={post.noiseProjected ? '1' : '0'}>
-              {post.eigenvalues.map((lambda, j) => (
-                <ImageView
-                  key={j}
-                  values={slice(post.eigenvectors, j)}
-                  map="diverging"
-                  caption={`λ${j + 1} = ${lambda.toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}; mean ∓ ${post.walkStd}√λ v: classes ${post.walkLabels[j][0]} ↔ ${post.walkLabels[j][1]}`}
-                  testId={`d-eig-${j}`}
-                  size={96}
-                />
+              {post.eigenvalues.map((_, j) => (
+                <EigenWalk key={j} post={post} j={j} />
               ))}
             </div>
             <p className="hint" data-testid="d-eig-note">
@@ -193,7 +184,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                 <h4>Samples of the Gaussian posterior N(mean, Cov) with the classifier's label</h4>
                 <div className="dlab-row" data-testid="d-samples">
                   {post.sampleLabels.map((l, j) => (
-                    <ImageView key={j} values={slice(post.samples, j)} caption={`${l} (${(100 * post.sampleConfidence[j]).toFixed(0)}%)`} size={72} range={[0, 1]} />
+                    <ImageView key={j} values={imageAt(post.samples, j)} caption={`${l} (${(100 * post.sampleConfidence[j]).toFixed(0)}%)`} size={72} range={[0, 1]} />
                   ))}
                 </div>
               </>
@@ -245,7 +236,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                     {chains.result!.frames.map((f) => (
                       <ImageView
                         key={f.step}
-                        values={f[kind].length >= (c + 1) * D ? slice(f[kind], c) : null}
+                        values={f[kind].length >= (c + 1) * PIXELS ? imageAt(f[kind], c) : null}
                         caption={`${f.step}: ${(kind === 'langevin' ? f.labelsLangevin : f.labelsOzaki)[c] ?? ''}`}
                         size={44}
                         range={[0, 1]}
@@ -276,7 +267,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
             <p>
               On <b>{timing.result.backend}</b>: one low-rank s2 evaluation {fmtMs(timing.result.msDirect)} (diagonal model {fmtMs(timing.result.msDirectDiag)}); the diagonal of the Hessian
               by autodiff of s1 {fmtMs(timing.result.msAutodiff)}
-              {timing.result.rows < D ? ` (${timing.result.rows} rows in ${fmtMs(timing.result.msAutodiffRows)}, extrapolated to 784)` : ' (784 backward passes, batched by 28)'}:{' '}
+              {timing.result.rows < PIXELS ? ` (${timing.result.rows} rows in ${fmtMs(timing.result.msAutodiffRows)}, extrapolated to 784)` : ' (784 backward passes, batched by 28)'}:{' '}
               <b data-testid="d-timing-ratio">{timing.result.ratio.toFixed(0)}×</b> slower. Paper: ≈ 500× on a GPU U-Net; PyTorch on an H100 here: ≈ 1100–1450× (loop of 784 passes).
             </p>
             <div className="dlab-row">

@@ -14,7 +14,7 @@ export const digitsExplainer: ExplainerContent = {
   ],
   look: [
     'The standard-deviation map: uncertainty concentrates on ambiguous strokes.',
-    'The top eigenvectors: they often morph one digit into another (a direction along the noise itself, an artefact of the learned factorisation, is skipped and named).',
+    'The top eigenvectors, each between the Tweedie mean ∓ 2√λ v and their classes: they often morph one digit into another (the direction of the noise itself, where the learned factorisation has an artefact, is projected out).',
     'The chains: Langevin and Ozaki (diagonal s2) from your digit, and how often they change class after N steps (paper Fig. 8a).',
     'The timing: the Hessian diagonal by autodiff of s1 against one s2 evaluation (paper Table 2: about 500×).',
   ],

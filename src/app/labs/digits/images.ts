@@ -58,6 +58,14 @@ export function toRgba(values: ArrayLike<number>, map: ColorMap, range = valueRa
 }
 
 /** True when the image is not constant (what the e2e test checks on the panels). */
+/** Pixels in an MNIST image. */
+export const PIXELS = 784;
+
+/** The i-th 28 × 28 image of a row-major stack of images (a view, no copy). */
+export function imageAt(stack: Float32Array, i: number): Float32Array {
+  return stack.subarray(i * PIXELS, (i + 1) * PIXELS);
+}
+
 export function isNonBlank(values: ArrayLike<number>): boolean {
   let lo = Infinity;
   let hi = -Infinity;
