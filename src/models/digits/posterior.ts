@@ -91,6 +91,13 @@ function unit(x: ArrayLike<number>): Float64Array {
   return Float64Array.from(x, (v) => v / n);
 }
 
+/** ‖y − λ v‖ for vectors of equal length. */
+function residualNorm(y: ArrayLike<number>, lambda: number, v: ArrayLike<number>): number {
+  let r = 0;
+  for (let i = 0; i < v.length; i++) r += (y[i] - lambda * v[i]) ** 2;
+  return Math.sqrt(r);
+}
+
 /** Orthonormal basis (columns) of the span of the m columns of B (D × m, column-major arrays), by Gram–Schmidt twice. */
 function orthonormalize(cols: Float64Array[]): Float64Array[] {
   const out: Float64Array[] = [];
@@ -145,11 +152,20 @@ function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, 
 
 /**
  * The top-k eigenpairs of C = σ² (diag(a) + V Vᵀ). Starts from the r × r problem on span(V) (exact when the
- * diagonal a is constant, since span(V) is then invariant) and refines with `iterations` steps of block power
- * iteration on k + 4 vectors. With `exclude` (any non-zero vector u), the pairs are those of P C P with
+ * diagonal a is constant, since span(V) is then invariant) and refines with at most `iterations` steps of block
+ * power iteration on k + 4 vectors, stopping once every one of the k pairs has ‖C y − λ y‖ ≤ `tol` |λ|. With `exclude` (any non-zero vector u), the pairs are those of P C P with
  * P = I − û ûᵀ, restricted to the complement of u: C with the direction u projected out.
  */
-export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number, iterations = 30, exclude?: ArrayLike<number>): TopEigen {
+export function topEigen(
+  a: ArrayLike<number>,
+  V: ArrayLike<number>,
+  rank: number,
+  sigma: number,
+  k: number,
+  iterations = 30,
+  exclude?: ArrayLike<number>,
+  tol = 1e-4,
+): TopEigen {
   const D = a.length;
   const u = exclude ? unit(exclude) : undefined;
   const cols: Float64Array[] = [];
@@ -178,6 +194,7 @@ export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: numbe
   }
   for (let it = 0; it < iterations; it++) {
     const top = pairs.slice(0, block).map((p) => projectOut(covTimes(a, V, rank, sigma, p.vector), u));
+    if (pairs.slice(0, k).every((p, j) => residualNorm(top[j], p.value, p.vector) <= tol * Math.abs(p.value))) break;
     pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(top), u);
   }
   const values: number[] = [];
@@ -185,16 +202,12 @@ export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: numbe
   const residuals: number[] = [];
   for (const p of pairs.slice(0, k)) {
     const Cy = projectOut(covTimes(a, V, rank, sigma, p.vector), u);
-    let r = 0;
     let big = 0;
-    for (let i = 0; i < D; i++) {
-      r += (Cy[i] - p.value * p.vector[i]) ** 2;
-      if (Math.abs(p.vector[i]) > Math.abs(big)) big = p.vector[i];
-    }
+    for (let i = 0; i < D; i++) if (Math.abs(p.vector[i]) > Math.abs(big)) big = p.vector[i];
     const sign = big < 0 ? -1 : 1;
     values.push(p.value);
     vectors.push(Float32Array.from(p.vector, (v) => sign * v));
-    residuals.push(Math.sqrt(r) / Math.max(Math.abs(p.value), 1e-30));
+    residuals.push(residualNorm(Cy, p.value, p.vector) / Math.max(Math.abs(p.value), 1e-30));
   }
   return { values, vectors, residuals };
 }
@@ -208,7 +221,7 @@ export function topEigenLowRank(a: ArrayLike<number>, V: ArrayLike<number>, rank
  * The smallest eigenvalue of C (negative = the learned s2 violates s2 + I/σ² ⪰ 0, MATH.md section 1).
  * Bracket: σ² min(a) ≤ λ_min ≤ min_i C_ii (since V Vᵀ ⪰ 0); `value` is the smallest Ritz value of C on
  * span(V) plus the unit vectors of the `pixels` smallest a (an upper bound, tight in practice), refined by
- * block iterations of (s I − C).
+ * block iterations of (s I − C), at most `iterations`, until the smallest pair has ‖C y − λ y‖ ≤ `tol` s.
  */
 export function minEigenvalue(
   a: ArrayLike<number>,
@@ -216,7 +229,8 @@ export function minEigenvalue(
   rank: number,
   sigma: number,
   pixels = 24,
-  iterations = 40,
+  iterations = 12,
+  tol = 1e-4,
 ): { value: number; lower: number; upper: number } {
   const D = a.length;
   const s2 = sigma * sigma;
@@ -240,18 +254,16 @@ export function minEigenvalue(
     cols.push(v);
   }
   let pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(cols));
-  let fro = 0;
-  for (let i = 0; i < V.length; i++) fro += V[i] * V[i];
-  let maxA = 0;
-  for (let i = 0; i < D; i++) maxA = Math.max(maxA, a[i]);
-  const shift = s2 * (maxA + fro);
+  // power iteration on s I − C finds λ_min when s > (λ_max + λ_min) / 2, and converges faster the smaller s is: the
+  // largest Ritz value on span(V) (≤ λ_max, and close to it since span(V) holds the top directions) is enough.
+  const shift = 1.1 * Math.max(pairs[0].value, 1e-12);
   const block = Math.min(8, pairs.length);
   for (let it = 0; it < iterations; it++) {
-    const bottom = pairs.slice(-block).map((p) => {
-      const Cy = covTimes(a, V, rank, sigma, p.vector);
-      return p.vector.map((v, i) => shift * v - Cy[i]);
-    });
-    pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(bottom));
+    const last = pairs.slice(-block);
+    const Cys = last.map((p) => covTimes(a, V, rank, sigma, p.vector));
+    const min = last[last.length - 1];
+    if (residualNorm(Cys[Cys.length - 1], min.value, min.vector) <= tol * shift) break;
+    pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(last.map((p, j) => p.vector.map((v, i) => shift * v - Cys[j][i]))));
   }
   const value = Math.min(upper, pairs[pairs.length - 1].value);
   return { value: Math.max(value, lower), lower, upper };
