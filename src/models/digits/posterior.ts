@@ -129,25 +129,31 @@ function projectOut(x: Float64Array, u?: Float64Array): Float64Array {
 /** Rayleigh–Ritz of C on span(Q): eigenpairs of the small matrix Qᵀ C Q, lifted back, descending. */
 function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, Q: Float64Array[], u?: Float64Array) {
   const m = Q.length;
+  const n = Q[0].length;
   const CQ = Q.map((q) => projectOut(covTimes(a, V, rank, sigma, q), u));
   const T = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
+    const qi = Q[i];
+    for (let j = i; j < m; j++) {
+      const cj = CQ[j];
       let s = 0;
-      for (let p = 0; p < Q[i].length; p++) s += Q[i][p] * CQ[j][p];
+      for (let p = 0; p < n; p++) s += qi[p] * cj[p];
       T[i * m + j] = s;
+      T[j * m + i] = s;
     }
   }
   const { values, vectors } = symEig(T, m);
-  const order = Array.from({ length: m }, (_, i) => m - 1 - i);
-  return order.map((j) => {
-    const y = new Float64Array(Q[0].length);
+  const out: { value: number; vector: Float64Array }[] = [];
+  for (let j = m - 1; j >= 0; j--) {
+    const y = new Float64Array(n);
     for (let i = 0; i < m; i++) {
       const w = vectors[i * m + j];
-      for (let p = 0; p < y.length; p++) y[p] += w * Q[i][p];
+      const qi = Q[i];
+      for (let p = 0; p < n; p++) y[p] += w * qi[p];
     }
-    return { value: values[j], vector: y };
-  });
+    out.push({ value: values[j], vector: y });
+  }
+  return out;
 }
 
 /**
