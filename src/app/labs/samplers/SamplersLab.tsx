@@ -258,7 +258,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
 
   return (
     <div className="samplers-lab" data-testid="samplers-lab" data-playing={playing ? '1' : '0'}>
-      <div className="slab-controls">
+      <div className="lab-controls">
         <EnumControl label="density" spec={samplersParams.density} value={params.density} onChange={(density) => setParams({ density })} testId="density" />
         <EnumControl
           label="scores"
@@ -389,7 +389,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       </div>
 
       <section className="slab-sweep">
-        <div className="slab-sweep-controls">
+        <div className="lab-controls">
           <NumberControl label="sweep from ε" spec={samplersParams.sweepLo} value={params.sweepLo} onChange={(sweepLo) => setParams({ sweepLo })} log />
           <NumberControl label="to ε" spec={samplersParams.sweepHi} value={params.sweepHi} onChange={(sweepHi) => setParams({ sweepHi })} log />
           <NumberControl label="points" spec={samplersParams.sweepN} value={params.sweepN} onChange={(sweepN) => setParams({ sweepN })} testId="sweep-n" />

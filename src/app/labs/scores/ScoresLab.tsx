@@ -461,7 +461,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       data-fields-step={fields?.step ?? ''}
       data-backend={backendInfo?.name ?? ''}
     >
-      <section className="scores-controls" aria-label="Model and data">
+      <section className="lab-controls" aria-label="Model and data">
         <EnumControl label="density" spec={scoresParams.density} value={params.density} onChange={(density) => changeModel({ density }, 'the density')} testId="density" />
         <NumberControl label="noise level σ" spec={scoresParams.sigma} value={params.sigma} log onChange={(sigma) => changeModel({ sigma }, 'σ')} testId="sigma" />
         <EnumControl
@@ -480,7 +480,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         <EnumControl label="activation" spec={scoresParams.act} value={params.act} onChange={(act) => changeModel({ act }, 'the activation')} testId="act" />
         <BoolControl label="s1 and s2 share the trunk" value={params.shareTrunk} onChange={(shareTrunk) => changeModel({ shareTrunk }, 'the trunk sharing')} />
       </section>
-      <section className="scores-controls" aria-label="Objective and optimiser (live)">
+      <section className="lab-controls" aria-label="Objective and optimiser (live)">
         <BoolControl label="variance reduction (VR)" value={params.vr} onChange={(vr) => setParams({ vr })} testId="vr" />
         <NumberControl label="γ (weight of DSM)" spec={scoresParams.gamma} value={params.gamma} onChange={(gamma) => setParams({ gamma })} />
         <BoolControl label="stop-gradient into s1" value={params.stopGrad} onChange={(stopGrad) => setParams({ stopGrad })} />
