@@ -23,7 +23,6 @@ import { EigenWalk } from './EigenWalk.tsx';
 import { classChangeSpec, imageAt, PIXELS } from './images.ts';
 import './digits.css';
 
-
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 }

@@ -1,6 +1,6 @@
 /**
  * Pure helpers that turn 28 × 28 arrays into RGBA pixels (grey images, a sequential map for standard deviations,
- * a diverging map for eigenvectors), and the class-change plot spec. Unit-tested as plain data.
+ * a diverging map for eigenvectors), views of one image in a stack, and the class-change plot spec. Unit-tested as plain data.
  */
 import type { PlotSpec } from '../../plot/spec.ts';
 
@@ -57,8 +57,7 @@ export function toRgba(values: ArrayLike<number>, map: ColorMap, range = valueRa
   return out;
 }
 
-/** True when the image is not constant (what the e2e test checks on the panels). */
-/** Pixels in an MNIST image. */
+/** Pixels of a 28 × 28 image (models/digits/model.ts has the same D, but importing it would load tfjs here). */
 export const PIXELS = 784;
 
 /** The i-th 28 × 28 image of a row-major stack of images (a view, no copy). */
@@ -66,6 +65,7 @@ export function imageAt(stack: Float32Array, i: number): Float32Array {
   return stack.subarray(i * PIXELS, (i + 1) * PIXELS);
 }
 
+/** True when the image is not constant (what the e2e test checks on the panels). */
 export function isNonBlank(values: ArrayLike<number>): boolean {
   let lo = Infinity;
   let hi = -Infinity;
