@@ -13,19 +13,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UsageError, type ParsedFlags } from '../args.ts';
+import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand, CliOutput } from '../command.ts';
 import type { EngineClient } from '../../engine/client.ts';
 import type { EnergyRef, ProblemSpec } from '../../engine/jobs/energy.ts';
 import type { DensityRef } from '../../engine/jobs/samplers.ts';
 import type { SerializedEnergyModel } from '../../models/energy/serialize.ts';
-
-function densityRef(d: string): DensityRef {
-  if (d.endsWith('.json') || (d.includes('/') && existsSync(d))) {
-    if (!existsSync(d)) throw new UsageError(`--density: no file "${d}"`);
-    return { json: readFileSync(d, 'utf8'), name: d };
-  }
-  return d;
-}
 
 function readModel(path: unknown): SerializedEnergyModel {
   if (typeof path !== 'string' || path === '') throw new UsageError('--model is required: an energy model file written by `tweedie energy train --out`');
@@ -77,7 +70,7 @@ export const energyTrainCommand: CliCommand = {
     out: { type: 'string', help: 'write the model (weights, log Z, training info) to this JSON file' },
   },
   async run(flags: ParsedFlags, engine: EngineClient, out: CliOutput) {
-    const density = densityRef(flags.density as string);
+    const density = densityRefFlag(flags.density as string);
     const acsm = flags['no-acsm'] !== true;
     const steps = flags.steps as number;
     const session = 'cli-energy';

@@ -19,6 +19,7 @@ import type { ApproxBatch } from '../../core/uncertainty.ts';
 import type { DensityRef } from '../../engine/jobs/samplers.ts';
 import type { PosteriorResult } from '../../engine/jobs/posterior.ts';
 import { UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
+import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 
 /** σ used with --exact when --sigma is not given (the Scores lab's default training σ). */
@@ -54,17 +55,9 @@ function readJson(path: string, flag: string): unknown {
 }
 
 function densityOf(name: string): { ref: DensityRef; density: Density } {
-  if (name.endsWith('.json') || (name.includes('/') && existsSync(name))) {
-    if (!existsSync(name)) throw new UsageError(`--density: no file "${name}"`);
-    const json = readFileSync(name, 'utf8');
-    try {
-      return { ref: { json, name }, density: densityFromGmm(name, parseGmmJson(json)) };
-    } catch (e) {
-      throw new UsageError(`--density: ${(e as Error).message}`);
-    }
-  }
+  const ref = densityRefFlag(name);
   try {
-    return { ref: name, density: getDensity(name) };
+    return { ref, density: typeof ref === 'string' ? getDensity(ref) : densityFromGmm(name, parseGmmJson(ref.json)) };
   } catch (e) {
     throw new UsageError(`--density: ${(e as Error).message}`);
   }

@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
+import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
-import type { DensityRef, SampleResult, ScoreSource, SweepResult } from '../../engine/jobs/samplers.ts';
+import type { SampleResult, ScoreSource, SweepResult } from '../../engine/jobs/samplers.ts';
 import { SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
 import { parseGrid } from '../../samplers/run.ts';
 
@@ -21,15 +22,6 @@ const common: FlagSpecs = {
   init: { type: 'string', choices: ['spread', 'target'], help: 'chains start spread over the plot window, or at exact draws of the target', default: 'spread' },
   clamp: { type: 'boolean', help: 'Ozaki: clamp the curvature at 0 (h ← min(h, 0))' },
 };
-
-function densityRef(flags: ParsedFlags): DensityRef {
-  const d = flags.density as string;
-  if (d.endsWith('.json') || (d.includes('/') && existsSync(d))) {
-    if (!existsSync(d)) throw new UsageError(`--density: no file "${d}"`);
-    return { json: readFileSync(d, 'utf8'), name: d };
-  }
-  return d;
-}
 
 function scoreSource(flags: ParsedFlags): ScoreSource {
   const s = flags.score as string;
@@ -62,7 +54,7 @@ export const sampleCommand: CliCommand = {
   async run(flags, engine, out) {
     if (!((flags.step as number) > 0)) throw new UsageError('--step must be > 0');
     const params = {
-      density: densityRef(flags),
+      density: densityRefFlag(flags.density as string),
       score: scoreSource(flags),
       sampler: flags.sampler as SamplerKind,
       step: flags.step as number,
@@ -111,7 +103,7 @@ export const sweepCommand: CliCommand = {
       throw new UsageError(`--steps-grid: ${(e as Error).message}`);
     }
     const params = {
-      density: densityRef(flags),
+      density: densityRefFlag(flags.density as string),
       score: scoreSource(flags),
       samplers,
       grid,

@@ -5,10 +5,10 @@
  * psdViolationRate, msPerEvalDirect, msPerEvalAutodiff}}` with metrics on fresh noisy samples against the
  * closed-form (or lattice) ground truth. Any dimension a mixture file gives works (e.g. gauss100, Table 1).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { UsageError, type ParsedFlags } from '../args.ts';
+import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
-import type { TrainDensityRef } from '../../engine/jobs/train.ts';
 import type { TrainHyper } from '../../models/trainer.ts';
 
 /** The printed result (the contract of issue 3). */
@@ -26,14 +26,6 @@ export interface TrainCliResult {
     msPerEvalDirect: number | null;
     msPerEvalAutodiff: number;
   };
-}
-
-function densityRef(d: string): TrainDensityRef {
-  if (d.endsWith('.json') || (d.includes('/') && existsSync(d))) {
-    if (!existsSync(d)) throw new UsageError(`--density: no file "${d}"`);
-    return { json: readFileSync(d, 'utf8'), name: d };
-  }
-  return d;
 }
 
 /** `--s2-scale`: "auto" (the trainer picks `s2OutputScale`) or a positive number. */
@@ -89,7 +81,7 @@ export const trainCommand: CliCommand = {
       ...s2ScaleFlag(flags['s2-scale'] as string),
     };
     const key = 'cli';
-    const created = await engine.run('train.create', { key, density: densityRef(flags.density as string), hyper });
+    const created = await engine.run('train.create', { key, density: densityRefFlag(flags.density as string), hyper });
     for (const w of created.warnings) out.info(`warning: ${w}`);
     out.info(`train: ${created.density} (D = ${created.dim}), ${created.parameterCount} parameters, backend ${created.backend}`);
     const steps = flags.steps as number;
