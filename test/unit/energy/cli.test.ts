@@ -6,16 +6,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.ts';
-import type { CliStreams } from '../../../src/cli/output.ts';
+import { runCli } from '../runCli.ts';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliStreams = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), progressBars: false };
-  const code = await main([...argv, '--backend', 'cpu'], io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli([...argv, '--backend', 'cpu']);
 
 describe('tweedie energy', () => {
   it('train → blind → posterior with the contract fields', async () => {

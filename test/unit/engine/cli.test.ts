@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../runCli.ts';
 import type { CliCommand } from '../../../src/cli/command.ts';
 import { findCommand, main, peekBackend, splitCommandWords } from '../../../src/cli/main.ts';
 import { formatJson, progressBar, StreamOutput, type CliStreams } from '../../../src/cli/output.ts';
@@ -29,13 +30,6 @@ function spawnCli(args: string[]): Promise<Spawned> {
   });
 }
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliStreams = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), progressBars: false };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('tweedie (spawned)', () => {
   let json: Spawned;
@@ -68,15 +62,15 @@ describe('tweedie (spawned)', () => {
 
 describe('tweedie main (in-process)', () => {
   it('--help lists the commands and the global flags on stdout', async () => {
-    const r = await run(['--help']);
+    const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     for (const s of ['densities', 'bench', '--json', '--backend cpu|wasm|webgpu', '--help']) expect(r.stdout).toContain(s);
-    const sub = await run(['bench', '--help']);
+    const sub = await runCli(['bench', '--help']);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/Usage: tweedie bench/);
     expect(sub.stdout).toMatch(/--browser/);
     expect(sub.stdout).toMatch(/--budget NUMBER .*default 3000/);
-    expect((await run(['help', 'densities'])).stdout).toMatch(/Usage: tweedie densities/);
+    expect((await runCli(['help', 'densities'])).stdout).toMatch(/Usage: tweedie densities/);
   });
 
   it('unknown commands, bad values and a missing command are usage errors (exit 2, one line)', async () => {
@@ -89,13 +83,13 @@ describe('tweedie main (in-process)', () => {
       [['--json'], /no command given before --json/],
     ];
     for (const [argv, re] of cases) {
-      const r = await run(argv);
+      const r = await runCli(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(re);
     }
-    const bare = await run([]);
+    const bare = await runCli([]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/Usage: tweedie COMMAND/);
   });
@@ -104,21 +98,21 @@ describe('tweedie main (in-process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-cli-'));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"type":"gmm","weights":[1],"means":[[0,0]],"covs":[[[1,0],[0,-1]]]}');
-    const r = await run(['densities', '--file', bad]);
+    const r = await runCli(['densities', '--file', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/bad\.json: .*positive definite/);
-    const missing = await run(['densities', '--file', join(dir, 'nope.json')]);
+    const missing = await runCli(['densities', '--file', join(dir, 'nope.json')]);
     expect(missing.stderr).toMatch(/cannot read .*nope\.json: ENOENT/);
     const good = join(dir, 'mine.json');
     writeFileSync(good, '{"type":"gmm","weights":[1,3],"means":[[0,0,0],[1,1,1]],"covs":[[[1,0,0],[0,1,0],[0,0,1]],[[2,0,0],[0,2,0],[0,0,2]]]}');
-    const ok = await run(['densities', '--file', good, '--json']);
+    const ok = await runCli(['densities', '--file', good, '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject([{ name: 'mine', dim: 3, truth: 'closed-form' }]);
   });
 
   it('global flags may come before the command; human output is a table', async () => {
-    const r = await run(['--backend', 'cpu', 'densities']);
+    const r = await runCli(['--backend', 'cpu', 'densities']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^name\s+dim\s+truth/);
     expect(r.stdout).toMatch(/gauss100\s+100\s+closed-form/);
@@ -127,7 +121,7 @@ describe('tweedie main (in-process)', () => {
   it('bench --json on the cpu backend: per-backend timings and ratios', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-bench-'));
     const file = join(dir, 'sub', 'results.json');
-    const r = await run(['bench', '--json', '--backend', 'cpu', '--budget', '0', '--runs', '1', '--chains', '20', '--batch', '8', '--out', file]);
+    const r = await runCli(['bench', '--json', '--backend', 'cpu', '--budget', '0', '--runs', '1', '--chains', '20', '--batch', '8', '--out', file]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(report);

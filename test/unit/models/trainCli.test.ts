@@ -7,18 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../runCli.ts';
 import * as tf from '@tensorflow/tfjs';
-import { main } from '../../../src/cli/main.ts';
-import type { CliStreams } from '../../../src/cli/output.ts';
 import { loadScoreField } from '../../../src/models/learnedField.ts';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliStreams = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), progressBars: false };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 const FAST = ['--steps', '4', '--width', '8', '--batch', '32', '--eval', '30', '--timing-reps', '1', '--backend', 'cpu'];
 
@@ -26,7 +18,7 @@ describe('tweedie train', () => {
   it('prints exactly {backend, steps, seconds, stepsPerSec, finalLoss, metrics{...}} and writes a loadable run.json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-train-'));
     const out = join(dir, 'run.json');
-    const r = await run(['train', '--density', 'gmm2', '--sigma', '0.3', '--s2', 'lowrank', '--rank', '2', '--vr', '--gamma', '2', '--stop-grad', '--s2-scale', 'auto', ...FAST, '--out', out, '--json']);
+    const r = await runCli(['train', '--density', 'gmm2', '--sigma', '0.3', '--s2', 'lowrank', '--rank', '2', '--vr', '--gamma', '2', '--stop-grad', '--s2-scale', 'auto', ...FAST, '--out', out, '--json']);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(Object.keys(res)).toEqual(['backend', 'steps', 'seconds', 'stepsPerSec', 'finalLoss', 'metrics']);
@@ -48,7 +40,7 @@ describe('tweedie train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-train-'));
     const path = join(dir, 'gauss3.json');
     writeFileSync(path, JSON.stringify({ type: 'gmm', weights: [1], means: [[0, 1, 0]], covs: [[[1, 0.2, 0], [0.2, 1, 0], [0, 0, 0.5]]] }));
-    const r = await run(['train', '--density', path, '--s2', 'none', ...FAST, '--json']);
+    const r = await runCli(['train', '--density', path, '--s2', 'none', ...FAST, '--json']);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(res.metrics.s2MseDirect).toBeNull();
@@ -57,16 +49,16 @@ describe('tweedie train', () => {
   });
 
   it('refuses σ ≤ 0 and rank > D with a message; a diverging run says so and exits 1 after printing its result', async () => {
-    const s = await run(['train', '--sigma', '0', ...FAST]);
+    const s = await runCli(['train', '--sigma', '0', ...FAST]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/σ must be a positive number/);
-    const c = await run(['train', '--s2-scale', 'big', ...FAST]);
+    const c = await runCli(['train', '--s2-scale', 'big', ...FAST]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--s2-scale must be "auto" or a positive number/);
-    const r = await run(['train', '--s2', 'psd', '--rank', '3', ...FAST]);
+    const r = await runCli(['train', '--s2', 'psd', '--rank', '3', ...FAST]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rank must be an integer between 1 and the dimension D = 2/);
-    const d = await run(['train', '--lr', '10', '--sigma', '0.1', '--act', 'softplus', '--steps', '200', '--width', '16', '--batch', '64', '--eval', '30', '--timing-reps', '1', '--backend', 'cpu', '--json']);
+    const d = await runCli(['train', '--lr', '10', '--sigma', '0.1', '--act', 'softplus', '--steps', '200', '--width', '16', '--batch', '64', '--eval', '30', '--timing-reps', '1', '--backend', 'cpu', '--json']);
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/diverged/);
     expect(JSON.parse(d.stdout).steps).toBeLessThan(200);

@@ -7,19 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.ts';
-import type { CliStreams } from '../../../src/cli/output.ts';
+import { runCli } from '../runCli.ts';
 import { createRng } from '../../../src/core/rng.ts';
 import { ScoreModel } from '../../../src/models/scoreModel.ts';
 import { serializeModel } from '../../../src/models/serialize.ts';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliStreams = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), progressBars: false };
-  const code = await main([...argv, '--backend', 'cpu'], io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli([...argv, '--backend', 'cpu']);
 
 describe('tweedie posterior', () => {
   it('--exact --json: one object per point with the contract fields; W2 ≈ 0', async () => {
