@@ -141,7 +141,7 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   const vd = stdMap(diagVariance(ad, sigma));
   const k = Math.max(0, Math.min(opt.k, rank));
   const resid = Float64Array.from(noisy, (v, i) => v - mean[i]);
-  const eig = topEigen(a, V, rank, sigma, k, 30, opt.deflateNoise ? resid : undefined);
+  const eig = topEigen(a, V, rank, sigma, k, { exclude: opt.deflateNoise ? resid : undefined });
   const eigenvectors = new Float32Array(k * D);
   eig.vectors.forEach((vec, j) => eigenvectors.set(vec, j * D));
   const rn = Math.hypot(...resid) || 1;

@@ -156,22 +156,22 @@ function rayleighRitz(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, 
   return out;
 }
 
+export interface TopEigenOptions {
+  /** Most block power iterations after the start on span(V) (default 30; 0: the r × r problem only). */
+  iterations?: number;
+  /** A direction u to project out: the pairs of P C P, P = I − û ûᵀ, on the complement of u. */
+  exclude?: ArrayLike<number>;
+  /** Stop once every pair has ‖C y − λ y‖ ≤ tol |λ| (default 1e-4). */
+  tol?: number;
+}
+
 /**
  * The top-k eigenpairs of C = σ² (diag(a) + V Vᵀ). Starts from the r × r problem on span(V) (exact when the
- * diagonal a is constant, since span(V) is then invariant) and refines with at most `iterations` steps of block
- * power iteration on k + 4 vectors, stopping once every one of the k pairs has ‖C y − λ y‖ ≤ `tol` |λ|. With `exclude` (any non-zero vector u), the pairs are those of P C P with
- * P = I − û ûᵀ, restricted to the complement of u: C with the direction u projected out.
+ * diagonal a is constant, since span(V) is then invariant) and refines with block power iteration on k + 4
+ * vectors until the residuals are below `tol` (`TopEigenOptions`). With `exclude`, C has a direction projected out.
  */
-export function topEigen(
-  a: ArrayLike<number>,
-  V: ArrayLike<number>,
-  rank: number,
-  sigma: number,
-  k: number,
-  iterations = 30,
-  exclude?: ArrayLike<number>,
-  tol = 1e-4,
-): TopEigen {
+export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number, opts: TopEigenOptions = {}): TopEigen {
+  const { iterations = 30, exclude, tol = 1e-4 } = opts;
   const D = a.length;
   const u = exclude ? unit(exclude) : undefined;
   const cols: Float64Array[] = [];
@@ -220,7 +220,7 @@ export function topEigen(
 
 /** Only the r × r Rayleigh–Ritz step on span(V) (no refinement): exact when a is constant. */
 export function topEigenLowRank(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number): TopEigen {
-  return topEigen(a, V, rank, sigma, k, 0);
+  return topEigen(a, V, rank, sigma, k, { iterations: 0 });
 }
 
 /**

@@ -85,7 +85,7 @@ describe('low-rank posterior covariance', () => {
   it('with a varying diagonal, the refined eigenpairs equal the dense ones', () => {
     const { a, V } = randomFactors(4, D, r);
     const dense = denseTop(denseCovariance(a, V, r, sigma), D, 3);
-    const got = topEigen(a, V, r, sigma, 3, 200, undefined, 1e-10);
+    const got = topEigen(a, V, r, sigma, 3, { iterations: 200, tol: 1e-10 });
     for (let j = 0; j < 3; j++) {
       expect(got.values[j]).toBeCloseTo(dense[j].value, 6);
       expect(absCos(got.vectors[j], dense[j].vector)).toBeGreaterThan(1 - 1e-6);
@@ -107,8 +107,8 @@ describe('low-rank posterior covariance', () => {
         PCP[i * D + j] = s;
       }
     const dense = denseTop(PCP, D, 3);
-    const got = topEigen(a, V, r, sigma, 3, 200, u, 1e-10);
-    const plain = topEigen(a, V, r, sigma, 1, 60);
+    const got = topEigen(a, V, r, sigma, 3, { iterations: 200, exclude: u, tol: 1e-10 });
+    const plain = topEigen(a, V, r, sigma, 1);
     expect(got.values[0]).toBeLessThan(plain.values[0]);
     for (let j = 0; j < 3; j++) {
       expect(got.values[j]).toBeCloseTo(dense[j].value, 6);
