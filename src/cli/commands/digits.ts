@@ -22,6 +22,7 @@ import { setDigitsFetcher } from '../../engine/jobs/digits.ts';
 import { fileFetcher } from '../../models/digits/weightsNode.ts';
 import { preprocessDigit } from '../../models/digits/preprocess.ts';
 import { decodePngInk, PngError } from '../../models/digits/png.ts';
+import { NOISE_ALIGNED } from '../../models/digits/posterior.ts';
 import { UsageError, type FlagSpecs } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -100,7 +101,7 @@ export const digitsCommand: CliCommand = {
     setDigitsFetcher(fileFetcher((f.models as string | undefined) ?? repoPath('public/models')));
     try {
       out.info(`σ = ${sigma}: posterior…`);
-      const post = await engine.run('digitsPosterior', { sigma, image: clean, noise: true, seed: f.seed as number, k: f.k as number, samples: 0, deflateNoise: f['project-noise'] === true });
+      const post = await engine.run('digitsPosterior', { sigma, image: clean, noise: true, seed: f.seed as number, k: f.k as number, samples: 0, projectNoise: f['project-noise'] === true });
       out.info(`timing (${f.rows} autodiff rows)…`);
       const t = await engine.run('digitsTiming', { sigma, image: post.noisy, rows: f.rows as number }, { onProgress: (p) => out.progress(p.done / p.rows, 'autodiff rows') });
       const result = {
@@ -126,7 +127,7 @@ export const digitsCommand: CliCommand = {
         [
           `digit: ${label === null ? 'from image' : `MNIST test #${f['mnist-test']}, label ${label}`}; classifier: input ${result.predicted}, Tweedie mean ${result.meanPredicted}`,
           `σ = ${sigma}: MSE noisy ${result.mseNoisy.toFixed(4)}, Tweedie mean ${result.mseMean.toFixed(4)}; mean posterior std ${result.stdMean.toFixed(4)}`,
-          `top eigenvalues of ${result.noiseProjected ? 'P Cov[x|x̃] P (noise direction projected out)' : 'Cov[x|x̃]'}: ${result.topEigenvalues.map((v, j) => `${v.toExponential(2)}${result.noiseAlignment[j] > 0.5 ? ' (noise-aligned)' : ''}`).join(', ')}`,
+          `top eigenvalues of ${result.noiseProjected ? 'P Cov[x|x̃] P (noise direction projected out)' : 'Cov[x|x̃]'}: ${result.topEigenvalues.map((v, j) => `${v.toExponential(2)}${result.noiseAlignment[j] > NOISE_ALIGNED ? ' (noise-aligned)' : ''}`).join(', ')}`,
           `classes at mean ∓ 2√λ v along each: ${result.eigenWalks.map(([m, p]) => `${m}↔${p}`).join(', ')}`,
           `${t.backend}: s2 ${result.msDirect.toFixed(1)} ms vs autodiff of s1 ${result.msAutodiff.toFixed(0)} ms (${t.rows} rows, extrapolated): ratio ${result.ratio.toFixed(0)}x`,
         ].join('\n'),

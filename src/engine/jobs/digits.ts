@@ -84,15 +84,15 @@ export interface DigitsPosteriorParams {
   seed: number;
   k: number;
   samples: number;
-  /** Eigenvectors of the covariance with the estimated-noise direction projected out (`PosteriorOptions.deflateNoise`). */
-  deflateNoise?: boolean;
+  /** Eigenvectors of the covariance with the estimated-noise direction projected out (`PosteriorOptions.projectNoise`). */
+  projectNoise?: boolean;
 }
 
 export const digitsPosterior = defineJob<DigitsPosteriorParams, DigitPosterior>(async (p, ctx) => {
   const image = checkImage(p.image);
   const set = await digitsModels(ctx.sessions, p.sigma, p.modelsUrl);
   await ctx.checkpoint();
-  return digitPosterior(set, image, { noise: p.noise, seed: p.seed, k: Math.min(Math.max(p.k | 0, 0), 16), samples: p.samples | 0, deflateNoise: p.deflateNoise === true });
+  return digitPosterior(set, image, { noise: p.noise, seed: p.seed, k: Math.min(Math.max(p.k | 0, 0), 16), samples: p.samples | 0, projectNoise: p.projectNoise === true });
 });
 
 export interface DigitsChainsParams extends ChainOptions {

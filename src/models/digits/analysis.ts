@@ -10,6 +10,7 @@
  *   evaluation of the s2 network (paper Table 2).
  */
 import * as tf from '@tensorflow/tfjs';
+import { dot, frobenius } from '../../core/linalg.ts';
 import { createRng, normals } from '../../core/rng.ts';
 import { D, type DigitsModelSet } from './model.ts';
 import { diagVariance, gaussianSamples, lowRankVariance, minEigenvalue, stdMap, topEigen, tweedieMean } from './posterior.ts';
@@ -50,7 +51,7 @@ export interface PosteriorOptions {
    * covariance with the one direction projected out where the learned factorisation absorbs a shrinkage of s1
    * (see `noiseAlignment`). Default false.
    */
-  deflateNoise?: boolean;
+  projectNoise?: boolean;
 }
 
 export interface DigitPosterior {
@@ -66,9 +67,9 @@ export interface DigitPosterior {
   negativeVarianceDiag: number;
   /** Smallest eigenvalue of C (low rank) with its bracket. */
   minEigenvalue: { value: number; lower: number; upper: number };
-  /** Whether the eigenpairs are those of P C P (`deflateNoise`) rather than of C. */
+  /** Whether the eigenpairs are those of P C P (`projectNoise`) rather than of C. */
   noiseProjected: boolean;
-  /** The top k eigenpairs (descending) of C, or of P C P with `deflateNoise`. */
+  /** The top k eigenpairs (descending) of C, or of P C P with `projectNoise`. */
   eigenvalues: number[];
   /** k × 784, row-major. */
   eigenvectors: Float32Array;
@@ -141,11 +142,11 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   const vd = stdMap(diagVariance(ad, sigma));
   const k = Math.max(0, Math.min(opt.k, rank));
   const resid = Float64Array.from(noisy, (v, i) => v - mean[i]);
-  const eig = topEigen(a, V, rank, sigma, k, { exclude: opt.deflateNoise ? resid : undefined });
+  const eig = topEigen(a, V, rank, sigma, k, { exclude: opt.projectNoise ? resid : undefined });
   const eigenvectors = new Float32Array(k * D);
   eig.vectors.forEach((vec, j) => eigenvectors.set(vec, j * D));
-  const rn = Math.hypot(...resid) || 1;
-  const noiseAlignment = eig.vectors.map((vec) => Math.abs(vec.reduce((s, v, i) => s + v * resid[i], 0)) / rn);
+  const rn = frobenius(resid) || 1;
+  const noiseAlignment = eig.vectors.map((vec) => Math.abs(dot(vec, resid)) / rn);
   const n = Math.max(0, Math.min(opt.samples, 64));
   const { samples, clamped } = gaussianSamples(mean, a, V, rank, sigma, rng.split(), n);
   const flat = new Float32Array(n * D);
@@ -169,7 +170,7 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     negativeVariance: v.negative,
     negativeVarianceDiag: vd.negative,
     minEigenvalue: minEigenvalue(a, V, rank, sigma),
-    noiseProjected: opt.deflateNoise === true,
+    noiseProjected: opt.projectNoise === true,
     eigenvalues: eig.values,
     eigenvectors,
     eigenResiduals: eig.residuals,

@@ -10,7 +10,7 @@
  *   samples   μ + σ (√a ⊙ ξ₁ + V ξ₂), ξ₁ ~ N(0, I_D), ξ₂ ~ N(0, I_r): exactly N(μ, C) when a ≥ 0
  *             (negative a_i, which a learned s2 can produce, are clamped to 0 and counted).
  */
-import { symEig } from '../../core/linalg.ts';
+import { dot, frobenius, scale, symEig } from '../../core/linalg.ts';
 import { normals } from '../../core/rng.ts';
 import type { Rng } from '../../core/types.ts';
 
@@ -86,11 +86,6 @@ export interface TopEigen {
   residuals: number[];
 }
 
-function unit(x: ArrayLike<number>): Float64Array {
-  const n = Math.hypot(...Array.from(x)) || 1;
-  return Float64Array.from(x, (v) => v / n);
-}
-
 /** ‖y − λ v‖ for vectors of equal length. */
 function residualNorm(y: ArrayLike<number>, lambda: number, v: ArrayLike<number>): number {
   let r = 0;
@@ -118,11 +113,13 @@ function orthonormalize(cols: Float64Array[]): Float64Array[] {
   return out;
 }
 
+/** |cos| above which an eigenvector counts as aligned with the estimated noise (within 60°). */
+export const NOISE_ALIGNED = 0.5;
+
 /** x − (uᵀx) u for a unit vector u (identity when u is absent). */
 function projectOut(x: Float64Array, u?: Float64Array): Float64Array {
   if (!u) return x;
-  let d = 0;
-  for (let i = 0; i < x.length; i++) d += u[i] * x[i];
+  const d = dot(u, x);
   return x.map((v, i) => v - d * u[i]);
 }
 
@@ -173,7 +170,7 @@ export interface TopEigenOptions {
 export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number, opts: TopEigenOptions = {}): TopEigen {
   const { iterations = 30, exclude, tol = 1e-4 } = opts;
   const D = a.length;
-  const u = exclude ? unit(exclude) : undefined;
+  const u = exclude ? scale(exclude, 1 / (frobenius(exclude) || 1)) : undefined;
   const cols: Float64Array[] = [];
   for (let c = 0; c < rank; c++) {
     const v = new Float64Array(D);

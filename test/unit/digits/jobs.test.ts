@@ -70,7 +70,7 @@ describe('digits jobs', () => {
     expect(r.noiseAlignment).toHaveLength(4);
     for (const c of r.noiseAlignment) expect(c).toBeLessThanOrEqual(1 + 1e-6);
     // with the noise direction projected out: orthogonal to x̃ − mean, and no larger than C's eigenvalues (Cauchy interlacing)
-    const p = await engine.run('digitsPosterior', { sigma: 0.5, image: x, noise: true, seed: 3, k: 4, samples: 0, deflateNoise: true });
+    const p = await engine.run('digitsPosterior', { sigma: 0.5, image: x, noise: true, seed: 3, k: 4, samples: 0, projectNoise: true });
     expect(p.noiseProjected).toBe(true);
     for (const c of p.noiseAlignment) expect(c).toBeLessThan(1e-4);
     for (let j = 0; j < 4; j++) expect(p.eigenvalues[j]).toBeLessThanOrEqual(r.eigenvalues[j] * (1 + 1e-5));

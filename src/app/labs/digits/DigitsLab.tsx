@@ -61,7 +61,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
   const runPosterior = posterior.run;
   useEffect(() => {
     if (!input || engineStatus !== 'ready') return;
-    void runPosterior({ sigma, modelsUrl, image: input, noise: params.noise, seed, k: params.k, samples: params.samples, deflateNoise: params.projectNoise });
+    void runPosterior({ sigma, modelsUrl, image: input, noise: params.noise, seed, k: params.k, samples: params.samples, projectNoise: params.projectNoise });
   }, [input, sigma, modelsUrl, params.noise, seed, params.k, params.samples, params.projectNoise, engineStatus, epoch, runPosterior]);
 
   const chains = useJob('digitsChains');

@@ -3,6 +3,7 @@
  * side, each with the classifier's label, so a direction that morphs one digit into another shows as two digits.
  */
 import type { DigitPosterior } from '../../../models/digits/analysis.ts';
+import { NOISE_ALIGNED } from '../../../models/digits/posterior.ts';
 import { imageAt } from './images.ts';
 import { ImageView } from './ImageView.tsx';
 
@@ -15,7 +16,7 @@ export function EigenWalk({ post, j }: { post: DigitPosterior; j: number }) {
       <ImageView
         values={imageAt(post.eigenvectors, j)}
         map="diverging"
-        caption={`λ${j + 1} = ${lambda.toExponential(2)}${post.noiseAlignment[j] > 0.5 ? ' (∥ noise)' : ''}`}
+        caption={`λ${j + 1} = ${lambda.toExponential(2)}${post.noiseAlignment[j] > NOISE_ALIGNED ? ' (∥ noise)' : ''}`}
         testId={`d-eig-${j}`}
         size={96}
       />
