@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/types.ts';
 import { activation, type ActivationName } from './activations.ts';
+import { matMul } from './matMul.ts';
 
 export interface DenseLayer {
   W: tf.Variable<tf.Rank.R2>;
@@ -51,14 +52,14 @@ export function createMlp(sizes: readonly number[], act: ActivationName, rng: Rn
 export function mlpHidden(mlp: Mlp, x: tf.Tensor2D, upTo = mlp.layers.length - 1): tf.Tensor2D {
   const f = activation(mlp.act);
   let h: tf.Tensor2D = x;
-  for (let l = 0; l < upTo; l++) h = f(tf.add(tf.matMul(h, mlp.layers[l].W), mlp.layers[l].b)) as tf.Tensor2D;
+  for (let l = 0; l < upTo; l++) h = f(tf.add(matMul(h, mlp.layers[l].W), mlp.layers[l].b)) as tf.Tensor2D;
   return h;
 }
 
 /** The full network: hidden layers, then the linear output layer. */
 export function mlpApply(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
   const last = mlp.layers[mlp.layers.length - 1];
-  return tf.add(tf.matMul(mlpHidden(mlp, x), last.W), last.b) as tf.Tensor2D;
+  return tf.add(matMul(mlpHidden(mlp, x), last.W), last.b) as tf.Tensor2D;
 }
 
 /** All variables of the MLP, in a fixed order (W0, b0, W1, b1, ...). */

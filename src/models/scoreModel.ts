@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/types.ts';
 import { softplus, type ActivationName } from './activations.ts';
 import { createMlp, disposeMlp, mlpApply, mlpHidden, mlpSizes, mlpVariables, type DenseLayer, type Mlp } from './mlp.ts';
+import { matMul } from './matMul.ts';
 
 export type S2Kind = 'full' | 'diag' | 'lowrank' | 'psd' | 'none';
 export const S2_KINDS: readonly S2Kind[] = ['full', 'diag', 'lowrank', 'psd', 'none'];
@@ -210,7 +211,7 @@ export class ScoreModel {
     const o1 = mlpApply(this.net1, xin);
     if (!this.hasS2) return { o1 };
     let raw: tf.Tensor2D;
-    if (this.head2) raw = tf.add(tf.matMul(mlpHidden(this.net1, xin), this.head2.W), this.head2.b) as tf.Tensor2D;
+    if (this.head2) raw = tf.add(matMul(mlpHidden(this.net1, xin), this.head2.W), this.head2.b) as tf.Tensor2D;
     else raw = mlpApply(this.net2!, xin);
     return { o1, ...this.buildS2(raw) };
   }
