@@ -55,7 +55,7 @@ export const trainCommand: CliCommand = {
     depth: { type: 'int', help: 'hidden layers', default: 2 },
     act: { type: 'string', choices: ['softplus', 'tanh', 'silu', 'relu'], help: 'activation (relu: the autodiff Hessian is piecewise constant)', default: 'tanh' },
     steps: { type: 'int', help: 'training steps', default: 2000, min: 1 },
-    batch: { type: 'int', help: 'batch size', default: 256 },
+    batch: { type: 'int', help: 'batch size', default: 512 },
     lr: { type: 'number', help: 'Adam learning rate', default: 2e-3 },
     tail: { type: 'number', help: 'fraction of the steps, at the end, run at a tenth of the learning rate (0: constant rate)', default: 0, min: 0, max: 0.9 },
     seed: { type: 'int', help: 'seed of the weights and the training samples', default: 1 },

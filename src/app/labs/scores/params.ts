@@ -24,7 +24,7 @@ export const scoresParams = {
   vr: p.bool(true, 'variance reduction'),
   gamma: p.number({ default: 1, min: 0, max: 20, label: 'γ' }),
   stopGrad: p.bool(false, 'stop-gradient'),
-  batch: p.int({ default: 256, min: 16, max: 4096, label: 'batch' }),
+  batch: p.int({ default: 512, min: 16, max: 4096, label: 'batch' }),
   lr: p.number({ default: 2e-3, min: 1e-5, max: 0.1, label: 'learning rate' }),
   /** Steps per frame while training ('max': as fast as the backend goes). */
   speed: p.enum(SPEEDS, 'max', 'speed'),
