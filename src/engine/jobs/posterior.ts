@@ -20,6 +20,7 @@ import { scoreFieldFromModel } from '../../models/learnedField.ts';
 import type { S2Kind, ScoreModel } from '../../models/scoreModel.ts';
 import { deserializeModel } from '../../models/serialize.ts';
 import { defineJob, InputError } from '../job.ts';
+import { heldScoreModel } from './heldModel.ts';
 import type { SessionStore } from '../sessions.ts';
 import { resolveDensity, type DensityRef } from './samplers.ts';
 
@@ -77,11 +78,6 @@ const EXACT_CHUNK = 128;
 /** Largest number of exact posterior samples one request may ask for in total. */
 export const MAX_SAMPLES = 200_000;
 
-interface ModelHolder {
-  model?: ScoreModel;
-  s1?: unknown;
-}
-
 /** The trained model of a source, and whether this job owns (must dispose) it. */
 function resolveModel(source: PosteriorModelSource, sessions: SessionStore): { model: ScoreModel; owned: boolean } {
   if (source.kind === 'model') {
@@ -91,11 +87,7 @@ function resolveModel(source: PosteriorModelSource, sessions: SessionStore): { m
       throw new InputError(`the score model could not be loaded: ${(e as Error).message}`);
     }
   }
-  const held = sessions.get<ModelHolder & { dispose(): void }>(source.key);
-  if (!held) throw new InputError(`no trained model "${source.key}" in the engine: train one in the Scores lab first`);
-  const model = held.model ?? (typeof held.s1 === 'function' ? (held as unknown as ScoreModel) : undefined);
-  if (!model) throw new InputError(`engine session "${source.key}" holds no score model`);
-  return { model, owned: false };
+  return { model: heldScoreModel(sessions, source.key), owned: false };
 }
 
 function noisyPointsOf(p: PosteriorParams, density: Density): { points: Float64Array; grid?: PosteriorResult['grid'] } {

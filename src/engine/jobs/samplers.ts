@@ -14,7 +14,6 @@ import { blurredDensity, getDensity, densityFromGmm } from '../../core/densities
 import { parseGmmJson } from '../../core/gmm.ts';
 import { exactScoreField } from '../../models/exactField.ts';
 import { loadScoreField, scoreFieldFromModel, type HessianSource, type LearnedScoreField } from '../../models/learnedField.ts';
-import type { ScoreModel } from '../../models/scoreModel.ts';
 import type { ScoreField } from '../../models/scoreField.ts';
 import { missingFor, SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
 import type { SamplerMetrics } from '../../samplers/metrics.ts';
@@ -22,6 +21,7 @@ import { logGrid, sampleRun, sweep, type SweepCurve, type SweepProgress, type Sw
 import { SamplerSession, type PanelDiagnostics, type PanelFrame, type PanelSpec } from '../../samplers/session.ts';
 import { samplerTarget, trueMarginals, type InitMode, type SamplerTarget } from '../../samplers/target.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
+import { heldScoreModel } from './heldModel.ts';
 import type { SessionStore } from '../sessions.ts';
 
 export type { PanelDiagnostics, PanelFrame, PanelSpec } from '../../samplers/session.ts';
@@ -42,12 +42,6 @@ export function resolveDensity(ref: DensityRef): Density {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
-}
-
-/** Something the Scores lab may keep in the engine's sessions: a model, or an object holding one. */
-interface ModelHolder {
-  model?: ScoreModel;
-  s1?: unknown;
 }
 
 /**
@@ -88,10 +82,7 @@ export function resolveScore(source: ScoreSource, density: Density, sessions: Se
       return { field, owned: true, sigma: field.sigma };
     }
     case 'session': {
-      const held = sessions.get<ModelHolder & { dispose(): void }>(source.key);
-      if (!held) throw new InputError(`no trained model "${source.key}" in the engine: train one in the Scores lab first`);
-      const model = held.model ?? (typeof held.s1 === 'function' ? (held as unknown as ScoreModel) : undefined);
-      if (!model) throw new InputError(`engine session "${source.key}" holds no score model`);
+      const model = heldScoreModel(sessions, source.key);
       if (model.dim !== density.dim) throw new InputError(`the trained model is ${model.dim}-D but the density "${density.name}" is ${density.dim}-D`);
       return { field: scoreFieldFromModel(model, { hessian: source.hessian }), owned: false, sigma: model.sigma };
     }
