@@ -4,7 +4,7 @@
 // the last line is always "N passed, N failed" (test cases plus the stages that are single checks).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensureChromium } from './e2e/chromium.mjs';
+import { ensureChromium } from '../src/cli/chromium.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const results = { passed: 0, failed: 0 };

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { CHROMIUM_ARGS } from '../../src/cli/bench/browser.ts';
-import { findChromium } from './chromium.mjs';
+import { findChromium } from '../../src/cli/chromium.mjs';
 import { ROOT } from './server.ts';
 
 /** Where e2e tests leave screenshots. */

@@ -23,13 +23,6 @@ export const CHROMIUM_ARGS = [
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The system Chromium: $CHROMIUM_PATH, else the usual Debian/Ubuntu paths. */
-export function findChromium(): string | undefined {
-  const env = process.env.CHROMIUM_PATH;
-  if (env && existsSync(env)) return env;
-  return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
-}
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

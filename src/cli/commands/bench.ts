@@ -10,7 +10,8 @@ import type { CliCommand } from '../command.ts';
 import type { BenchParams, BenchProgress } from '../../engine/jobs/benchResult.ts';
 import { BACKEND_NAMES, type BackendName } from '../../engine/protocol.ts';
 import { machineInfo, markdownTable, type BenchReport } from '../bench/report.ts';
-import { findChromium, runBrowserBench } from '../bench/browser.ts';
+import { runBrowserBench } from '../bench/browser.ts';
+import { findChromium } from '../chromium.mjs';
 
 function progressLabel(where: string, p: BenchProgress): string {
   return `${where} ${p.backend}: ${p.task === 'train-step' ? 'train step' : 'Langevin step'} (${p.size})`;

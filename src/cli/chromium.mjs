@@ -1,4 +1,5 @@
-// Finds the system Chromium for playwright-core; on Debian/Ubuntu as root, installs it with apt-get.
+// Finds the system Chromium for playwright-core (the e2e tests, `tweedie bench --browser`); on Debian/Ubuntu as
+// root, `ensureChromium` installs it with apt-get.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
