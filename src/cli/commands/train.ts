@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { UsageError, type ParsedFlags } from '../args.ts';
 import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
+import type { ScoreMetrics } from '../../models/metrics.ts';
 import type { TrainHyper } from '../../models/trainer.ts';
 
 /** The printed result (the contract of issue 3). */
@@ -18,14 +19,7 @@ export interface TrainCliResult {
   seconds: number;
   stepsPerSec: number;
   finalLoss: number | null;
-  metrics: {
-    s1Mse: number;
-    s2MseDirect: number | null;
-    s2MseAutodiff: number;
-    psdViolationRate: number | null;
-    msPerEvalDirect: number | null;
-    msPerEvalAutodiff: number;
-  };
+  metrics: ScoreMetrics;
 }
 
 /** `--s2-scale`: "auto" (the trainer picks `s2OutputScale`) or a positive number. */

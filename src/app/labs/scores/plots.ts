@@ -7,6 +7,7 @@
  */
 import type { Data, Layout } from 'plotly.js';
 import { eigSym2 } from '../../../core/linalg.ts';
+import type { ScoreMetrics } from '../../../models/metrics.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
 /** What the panels draw: the engine's `train.fields` answer (engine/jobs/train.ts). */
@@ -352,13 +353,8 @@ export function pushHistory(h: readonly LossPoint[], p: LossPoint, max = 2000): 
   return [...next.slice(0, half).filter((_, i) => i % 2 === 0), ...next.slice(half)];
 }
 
-export interface MetricsView {
-  s1Mse: number;
-  s2MseDirect: number | null;
-  s2MseAutodiff: number;
-  psdViolationRate: number | null;
-  msPerEvalDirect: number | null;
-  msPerEvalAutodiff: number;
+/** The engine's metrics (`models/metrics.ts`) with the number of evaluation points and the step they belong to. */
+export interface MetricsView extends ScoreMetrics {
   n: number;
   step: number;
 }
