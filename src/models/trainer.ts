@@ -38,7 +38,7 @@ export type LiveSetting = (typeof LIVE_SETTINGS)[number];
 /**
  * Defaults for the 2-D lab: tanh MLPs as in paper 1 (App. C.2; on ring8 a softplus MLP learned ten times slower
  * in our runs), variance reduction on (Sec. 4.3: crucial at small σ), and batch 512: in the same wall time on
- * WASM, ring8's direct s2 ended 3-7× closer to the truth than with batch 256 (README, Scores lab in one minute).
+ * WASM, ring8's direct-s2 MSE ended 2.4–4.4× lower than with batch 256 (README, the Scores lab's first minute).
  */
 export const DEFAULT_HYPER: TrainHyper = {
   sigma: 0.3,
