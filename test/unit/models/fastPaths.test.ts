@@ -28,8 +28,10 @@ async function derivatives(mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D):
 }
 
 describe('fast-path kernels', () => {
-  it('matMul: value, gradients and a second derivative equal tf.matMul’s (cpu, 1e-5)', async () => {
+  it('matMul: value, gradients and a second derivative equal tf.matMul’s (cpu, 1e-5), and nothing leaks', async () => {
+    const before = tf.memory().numTensors;
     const ours = await derivatives(matMul);
+    expect(tf.memory().numTensors).toBe(before);
     const ref = await derivatives((a, b) => tf.matMul(a, b));
     ours.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo(ref[i][j], 5)));
     const [a, b] = [tf.tensor2d(A, [2, 3]), tf.tensor2d(B, [3, 4])];
