@@ -195,16 +195,21 @@ export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: numbe
     Q = orthonormalize([...pairs.map((p) => p.vector), ...extra.map((e) => projectOut(e, u))]).slice(0, block);
     pairs = rayleighRitz(a, V, rank, sigma, Q, u);
   }
+  // C y of the current pairs, kept when the loop stops on converged residuals (no second round of products).
+  let products: Float64Array[] | null = null;
   for (let it = 0; it < iterations; it++) {
     const top = pairs.slice(0, block).map((p) => projectOut(covTimes(a, V, rank, sigma, p.vector), u));
-    if (pairs.slice(0, k).every((p, j) => residualNorm(top[j], p.value, p.vector) <= tol * Math.abs(p.value))) break;
+    if (pairs.slice(0, k).every((p, j) => residualNorm(top[j], p.value, p.vector) <= tol * Math.abs(p.value))) {
+      products = top;
+      break;
+    }
     pairs = rayleighRitz(a, V, rank, sigma, orthonormalize(top), u);
   }
   const values: number[] = [];
   const vectors: Float32Array[] = [];
   const residuals: number[] = [];
-  for (const p of pairs.slice(0, k)) {
-    const Cy = projectOut(covTimes(a, V, rank, sigma, p.vector), u);
+  for (const [j, p] of pairs.slice(0, k).entries()) {
+    const Cy = products?.[j] ?? projectOut(covTimes(a, V, rank, sigma, p.vector), u);
     let big = 0;
     for (let i = 0; i < D; i++) if (Math.abs(p.vector[i]) > Math.abs(big)) big = p.vector[i];
     const sign = big < 0 ? -1 : 1;
