@@ -57,10 +57,14 @@ describe('inverse problems lab', () => {
     await expect.poll(() => load.isEnabled(), { timeout: 90_000 }).toBe(true);
     await load.click();
     await expect.poll(() => lab.getAttribute('data-normalized'), { timeout: 120_000, interval: 1000 }).toBe('yes');
-    const masses = await page.evaluate(() => {
-      const gd = document.querySelector('[data-testid="i-normalization"] .js-plotly-plot') as (HTMLElement & { data?: { y?: number[] }[] }) | null;
-      return (gd?.data ?? []).map((t) => t.y ?? []);
-    });
+    // Plotly draws asynchronously after the flag flips, so wait for the panel's traces.
+    const drawnMasses = () =>
+      page.evaluate(() => {
+        const gd = document.querySelector('[data-testid="i-normalization"] .js-plotly-plot') as (HTMLElement & { data?: { y?: number[] }[] }) | null;
+        return (gd?.data ?? []).map((t) => t.y ?? []);
+      });
+    await expect.poll(async () => (await drawnMasses()).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const masses = await drawnMasses();
     // A-CSM: every mass within a factor 1.5 of 1; A-DSM only: some mass off by more than a factor 3.
     for (const m of masses[0]) expect(Math.abs(Math.log(m))).toBeLessThan(Math.log(1.5));
     expect(Math.max(...masses[1].map((m) => Math.abs(Math.log(m))))).toBeGreaterThan(Math.log(3));

@@ -32,8 +32,8 @@ async function exactMeanText(page: Page): Promise<string> {
 /** Number of drawn ellipse traces in the interactive panel (scatter lines named "… (1σ)" / "(2σ)" or "NOT PSD"). */
 async function ellipseTraceCount(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as HTMLElement & { data?: { name?: string }[] };
-    return (gd.data ?? []).filter((t) => /\((1|2)σ\)|NOT PSD|clipped/.test(t.name ?? '')).length;
+    const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as (HTMLElement & { data?: { name?: string }[] }) | null;
+    return (gd?.data ?? []).filter((t) => /\((1|2)σ\)|NOT PSD|clipped/.test(t.name ?? '')).length;
   });
 }
 
@@ -81,7 +81,7 @@ describe('uncertainty lab', () => {
     const moved = new URL(page.url()).searchParams.get('at')!.split(',').map(Number);
     expect(Math.abs(moved[0] - 1.5)).toBeLessThan(0.1);
     expect(Math.abs(moved[1] + 0.6)).toBeLessThan(0.1);
-    expect(await ellipseTraceCount(page)).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => ellipseTraceCount(page)).toBeGreaterThanOrEqual(2);
     expect(dragMs).toBeLessThan(10_000);
     await page.screenshot({ path: `${RESULTS}/uncertainty-drag.png` });
 
@@ -108,12 +108,14 @@ describe('uncertainty lab', () => {
     await expect.poll(() => page.getByTestId('u-nonpsd').count(), { timeout: 60_000 }).toBe(1);
     expect(await page.getByTestId('u-nonpsd').textContent()).toMatch(/not positive semi-definite.*clipped/);
     expect(await page.getByTestId('u-row-learned').getAttribute('class')).toBe('not-psd');
-    const names = await page.evaluate(() => {
-      const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as HTMLElement & { data?: { name?: string; line?: { dash?: string } }[] };
-      return (gd.data ?? []).map((t) => `${t.name}|${t.line?.dash ?? ''}`);
-    });
-    expect(names.some((n) => /NOT PSD.*\|dash$/.test(n))).toBe(true);
-    expect(names.some((n) => /clipped \(used for sampling\)/.test(n))).toBe(true);
+    // Plotly draws asynchronously after the notice appears, so poll the drawn traces.
+    const traceNames = () =>
+      page.evaluate(() => {
+        const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as (HTMLElement & { data?: { name?: string; line?: { dash?: string } }[] }) | null;
+        return (gd?.data ?? []).map((t) => `${t.name}|${t.line?.dash ?? ''}`);
+      });
+    await expect.poll(async () => (await traceNames()).some((n) => /NOT PSD.*\|dash$/.test(n)), { timeout: 30_000 }).toBe(true);
+    expect((await traceNames()).some((n) => /clipped \(used for sampling\)/.test(n))).toBe(true);
     await expect.poll(() => page.getByTestId('u-field-caption').textContent(), { timeout: 60_000 }).toMatch(/[1-9][0-9]* of [0-9]+ covariances are not PSD/);
     expect(errors).toEqual([]);
     await context.close();
