@@ -70,6 +70,11 @@ describe('app shell', () => {
       expect(new URL(page.url()).searchParams.get('tab')).toBe(id);
       await expect.poll(() => page.getByTestId('explainer').locator('.katex').count()).toBeGreaterThan(0);
       expect(await page.getByTestId('explainer').textContent()).toContain('One thing to try');
+      // Every formula fits its column at desktop width (none hides behind a horizontal scrollbar).
+      const clipped = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid="explainer"] .equation')].filter((e) => (e.querySelector('.katex-display')?.scrollWidth ?? 0) > e.clientWidth + 1).length,
+      );
+      expect(clipped, `formulas wider than their column on the ${id} tab`).toBe(0);
     }
     expect(errors).toEqual([]);
     await context.close();

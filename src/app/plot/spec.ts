@@ -20,7 +20,13 @@ export const PLOT_CONFIG: Partial<Config> = {
   modeBarButtonsToRemove: ['lasso2d', 'select2d'],
 };
 
-/** The layout a panel draws: the spec's layout over the shared defaults, with a stable `uirevision`. */
+/** A horizontal legend above the plot area, left-aligned: it never collides with the x axis's ticks or title. */
+export const LEGEND_ABOVE: Partial<Layout['legend']> = { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom' };
+
+/**
+ * The layout a panel draws: the spec's layout over the shared defaults, with a stable `uirevision`. The main axes
+ * grow the margins to fit their tick labels and titles (`automargin`) unless the spec says otherwise.
+ */
 export function panelLayout(spec: PlotSpec, uirevision: string = DEFAULT_UIREVISION): Partial<Layout> {
   const layout = spec.layout ?? {};
   return {
@@ -31,6 +37,8 @@ export function panelLayout(spec: PlotSpec, uirevision: string = DEFAULT_UIREVIS
     showlegend: false,
     autosize: true,
     ...layout,
+    xaxis: { automargin: true, ...layout.xaxis },
+    yaxis: { automargin: true, ...layout.yaxis },
     uirevision: layout.uirevision ?? uirevision,
   };
 }

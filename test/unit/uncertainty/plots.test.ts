@@ -12,6 +12,7 @@ import {
   densityGrid,
   ellipseTraces,
   fieldSpec,
+  fmtPoint,
   interactiveSpec,
   noisyDraws,
   pointVsUncertaintySpecs,
@@ -189,5 +190,14 @@ describe('model catalogue', () => {
     expect(modelMatches(m, 'gmm2', 0.31)).toBe(false);
     expect(modelMatches(m, 'ring8', 0.3)).toBe(false);
     expect(modelMatches({ ...m, density: null }, 'ring8', 0.3)).toBe(true);
+  });
+});
+
+describe('fmtPoint', () => {
+  it('shows round-off beside a larger coordinate as 0, and keeps small coordinates that are the scale', () => {
+    expect(fmtPoint([1.67e-17, -1.22])).toBe('(0.00, -1.22)');
+    expect(fmtPoint([2e-5, 3e-5])).toBe('(2.00e-5, 3.00e-5)');
+    expect(fmtPoint([0, 0])).toBe('(0.00, 0.00)');
+    expect(fmtPoint([0.5, NaN])).toBe('(0.500, –)');
   });
 });

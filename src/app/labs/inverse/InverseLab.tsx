@@ -263,7 +263,13 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
       <section className="ilab-row">
         <div className="ilab-panel">
           <h3>Training losses</h3>
-          <PlotlyPanel spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
+          {history.acsm.length > 0 || history.dsm.length > 0 ? (
+            <PlotlyPanel spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
+          ) : (
+            <p className="ilab-note">
+              {cur?.source === 'pretrained' ? 'The pretrained models come without their training curves: train both models to watch the losses.' : 'The A-DSM and A-CSM losses of both models appear here while they train.'}
+            </p>
+          )}
         </div>
         <div className="ilab-panel" data-testid="i-normalization">
           <h3>Normaliser across Σ</h3>

@@ -8,16 +8,28 @@ export const inverseExplainer: ExplainerContent = {
     'blind estimation of $\\Sigma$, MALA corrections and energy-guided schedules. Every panel shows the exact energy of the mixture next to the learned one.',
   equations: [
     {
-      tex: String.raw`y = x + \Sigma^{1/2}\varepsilon,\qquad U_\theta(y, \Sigma) = \tfrac12 \langle y, f_\theta(y, \Sigma)\rangle \approx -\log p(y \mid \Sigma),\qquad \hat x = y - \Sigma \nabla_y U_\theta`,
-      caption: 'The energy model and the anisotropic Tweedie denoiser.',
+      tex: String.raw`y = x + \Sigma^{1/2}\varepsilon,\qquad \hat x = y - \Sigma\, \nabla_y U_\theta(y, \Sigma)`,
+      caption: 'The observation, and the anisotropic Tweedie denoiser.',
     },
     {
-      tex: String.raw`\ell_{\text{A-DSM}} = \tfrac1D \big\|\varepsilon - \Sigma^{1/2} \nabla_y U_\theta\big\|^2,\qquad \ell_{\text{A-CSM}} = \tfrac1{D^2}\sum_i \Big(v_i \tfrac{\partial U_\theta}{\partial v_i} - \tfrac12 (1 - \varepsilon_i^2)\Big)^2`,
-      caption: 'A-DSM learns the score in $y$; A-CSM (diagonal $\\Sigma = \\mathrm{diag}(v)$) fixes how $U_\\theta$ changes with $\\Sigma$ (covariance Tweedie identity).',
+      tex: String.raw`U_\theta(y, \Sigma) = \tfrac12 \langle y, f_\theta(y, \Sigma)\rangle \approx -\log p(y \mid \Sigma)`,
+      caption: 'The energy model.',
     },
     {
-      tex: String.raw`\log Z = \tfrac12 \log\det\big(2\pi e\,(C + tI)\big) - \mathbb{E}_{y \sim \mathcal N(m,\, C + tI)}\, U_\theta(y, tI),\qquad \hat\Sigma = \arg\max_\Sigma \textstyle\sum_n \log p_\theta(y_n \mid \Sigma)`,
-      caption: 'Normalisation at a large-$\\Sigma$ anchor ($t = 30$), and blind estimation.',
+      tex: String.raw`\ell_{\text{A-DSM}} = \tfrac1D \big\|\varepsilon - \Sigma^{1/2} \nabla_y U_\theta\big\|^2`,
+      caption: 'A-DSM learns the score in $y$.',
+    },
+    {
+      tex: String.raw`\ell_{\text{A-CSM}} = \tfrac1{D^2}\sum_i \Big(v_i \tfrac{\partial U_\theta}{\partial v_i} - \tfrac12 (1 - \varepsilon_i^2)\Big)^2`,
+      caption: 'A-CSM (diagonal $\\Sigma = \\mathrm{diag}(v)$) fixes how $U_\\theta$ changes with $\\Sigma$ (covariance Tweedie identity).',
+    },
+    {
+      tex: String.raw`\log Z = \tfrac12 \log\det\big(2\pi e\,(C + tI)\big) - \mathbb{E}_{y}\, U_\theta(y, tI)`,
+      caption: 'Normalisation at a large-$\\Sigma$ anchor: $y \\sim \\mathcal N(m, C + tI)$, $t = 30$.',
+    },
+    {
+      tex: String.raw`\hat\Sigma = \arg\max_\Sigma \textstyle\sum_n \log p_\theta(y_n \mid \Sigma)`,
+      caption: 'Blind estimation of the degradation.',
     },
   ],
   look: [

@@ -3,7 +3,7 @@
  * objects). σ axes of the (σ1, σ2) plane are drawn in log10 σ with ticks labelled in σ.
  */
 import type { Data } from 'plotly.js';
-import type { PlotSpec } from '../../plot/spec.ts';
+import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 
 export const COLORS = { acsm: '#1f77b4', dsm: '#d62728', exact: '#2ca02c', truth: '#111', grey: '#888' } as const;
 export const MODEL_LABELS = { acsm: 'A-DSM + A-CSM', dsm: 'A-DSM only', exact: 'exact −log p(y|Σ)' } as const;
@@ -52,7 +52,7 @@ export function lossSpec(runs: { name: 'acsm' | 'dsm'; history: readonly LossPoi
     data,
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: -0.25 },
+      legend: LEGEND_ABOVE,
       xaxis: { title: { text: 'step' } },
       yaxis: { title: { text: 'batch loss (moving average)' } },
     },
@@ -86,7 +86,7 @@ export function normalizationSpec(models: { name: 'acsm' | 'dsm'; rows: readonly
     data,
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: -0.35 },
+      legend: LEGEND_ABOVE,
       xaxis: { title: { text: 'Σ = diag(σ1², σ2²): (σ1, σ2)' }, type: 'category' },
       yaxis: { title: { text: '∫ exp(−U − log Z) dy' }, type: 'log', range: [Math.log10(lo) - 0.1, Math.log10(hi) + 0.1] },
       shapes: [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 1, y1: 1, line: { color: COLORS.grey, dash: 'dash', width: 1 } }],
@@ -220,7 +220,7 @@ export function posteriorSpec(
     data,
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: -0.25 },
+      legend: LEGEND_ABOVE,
       xaxis: { title: { text: 'x1' }, range: bounds[0] },
       yaxis: { title: { text: 'x2' }, range: bounds[1], scaleanchor: 'x' },
     },
@@ -250,10 +250,10 @@ export function sweepSpec(rows: readonly SweepRow[], noiseFloor: number): PlotSp
     ],
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: -0.3 },
+      legend: LEGEND_ABOVE,
       xaxis: { title: { text: 'corrector steps per level' } },
       yaxis: { title: { text: 'sliced W1 to exact p(x | y)' }, rangemode: 'tozero' },
-      yaxis2: { title: { text: 'acceptance' }, overlaying: 'y', side: 'right', range: [0, 1] },
+      yaxis2: { title: { text: 'acceptance' }, overlaying: 'y', side: 'right', range: [0, 1], tickmode: 'linear', tick0: 0, dtick: 0.25, showgrid: false },
       margin: { r: 56 },
     },
   };
@@ -273,7 +273,7 @@ export function schedulePathSpec(paths: { name: string; path: readonly { sigma1:
     })),
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: -0.3 },
+      legend: LEGEND_ABOVE,
       xaxis: sigmaAxis('σ1 of Σ_t'),
       yaxis: { ...sigmaAxis('σ2 of Σ_t'), scaleanchor: 'x' },
     },

@@ -18,6 +18,7 @@ import {
   densityGrid,
   fieldSpec,
   fmt,
+  fmtPoint,
   interactiveSpec,
   LABELS,
   noisyDraws,
@@ -332,9 +333,7 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
                   return (
                     <tr key={name} className={b && !b.psd[0] ? 'not-psd' : ''} data-testid={`u-row-${name}`}>
                       <th>{LABELS[name]}</th>
-                      <td>
-                        ({fmt(mean[0])}, {fmt(mean[1])})
-                      </td>
+                      <td>{fmtPoint(mean)}</td>
                       <td>{b ? fmt(lmin) : '≥ 0'}</td>
                       <td>{b ? fmt(b.w2[0]) : '0'}</td>
                       <td>{b ? fmt(b.kl[0]) : '0'}</td>

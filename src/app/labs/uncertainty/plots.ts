@@ -175,6 +175,16 @@ export function fmt(v: number | undefined | null): string {
   return v.toPrecision(3);
 }
 
+/**
+ * A 2-D point as "(a, b)": a coordinate below 1e-9 of the larger one is round-off and shows as 0, so the exact
+ * posterior mean at a symmetric point reads (0, -1.22), not (1.67e-17, -1.22).
+ */
+export function fmtPoint(p: ArrayLike<number>): string {
+  const scale = Math.max(Math.abs(p[0]), Math.abs(p[1]));
+  const clean = (v: number) => (Math.abs(v) < 1e-9 * scale ? 0 : v);
+  return `(${fmt(clean(p[0]))}, ${fmt(clean(p[1]))})`;
+}
+
 function axes(bounds: Bounds): Partial<Layout> {
   return {
     xaxis: { range: [...bounds[0]], zeroline: false, title: { text: 'x₁' }, constrain: 'domain' },
