@@ -156,7 +156,7 @@ describe('app shell', () => {
     expect(await page.getByTestId('bench-result').locator('tbody tr').count()).toBe(3);
     const panel = page.getByTestId('backend-panel');
     await panel.locator('.plot-panel .main-svg').first().waitFor({ timeout: 30_000 });
-    expect(await panel.locator('.plot-panel .scatterlayer .point').count()).toBe(3);
+    await expect.poll(() => panel.locator('.plot-panel .scatterlayer .point').count()).toBe(3);
     expect(await panel.locator('.modebar-btn--logo').count()).toBe(0);
     await page.screenshot({ path: `${RESULTS}/bench-panel.png` });
     expect(errors).toEqual([]);

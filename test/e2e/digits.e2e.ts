@@ -23,7 +23,7 @@ describe('digits lab', () => {
     for (let t = 0; t <= 1; t += 0.1) await page.mouse.move(box.x + (0.3 + 0.4 * t) * box.width, box.y + 0.25 * box.height);
     for (let t = 0; t <= 1; t += 0.1) await page.mouse.move(box.x + (0.7 - 0.25 * t) * box.width, box.y + (0.25 + 0.55 * t) * box.height);
     await page.mouse.up();
-    expect(await lab.getAttribute('data-strokes')).toBe('1');
+    await expect.poll(() => lab.getAttribute('data-strokes')).toBe('1');
     await expect.poll(() => page.getByTestId('d-input').getAttribute('data-nonblank')).toBe('true');
     for (const id of ['d-mean', 'd-std', 'd-eig-0']) {
       await expect.poll(() => page.getByTestId(id).getAttribute('data-nonblank'), { timeout: 120_000 }).toBe('true');

@@ -88,7 +88,7 @@ describe('uncertainty lab', () => {
     // The field of ellipses and the Fig. 2 pair render.
     await page.locator('.ulab-field .main-svg').first().waitFor({ timeout: 60_000 });
     await expect.poll(() => page.locator('.ulab-fig2 .plot-panel').count()).toBe(2);
-    expect(await page.getByTestId('u-field-caption').textContent()).toMatch(/noisy points/);
+    await expect.poll(() => page.getByTestId('u-field-caption').textContent()).toMatch(/noisy points/);
 
     // The URL restores the point and its ellipses.
     const shared = page.url();
@@ -137,7 +137,7 @@ describe('uncertainty lab', () => {
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/No trained model for banana at σ = 0.77.*Scores lab/);
     await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-ellipses'), { timeout: 30_000 }).toBe('1');
     await page.locator('.ulab-field .main-svg').first().waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('u-field-caption').textContent()).toMatch(/Exact posterior covariance/);
+    await expect.poll(() => page.getByTestId('u-field-caption').textContent()).toMatch(/Exact posterior covariance/);
     await page.screenshot({ path: `${RESULTS}/uncertainty-banana.png`, fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
