@@ -391,15 +391,19 @@ export function sampleGaussian(mean: ArrayLike<number>, cov: ArrayLike<number>, 
   const F = covarianceFactor(cov, d);
   const out = new Float64Array(n * d);
   const z = new Float64Array(d);
-  for (let s = 0; s < n; s++) {
-    for (let i = 0; i < d; i++) z[i] = rng.normal();
-    for (let i = 0; i < d; i++) {
-      let v = mean[i];
-      for (let j = 0; j < d; j++) v += F[i * d + j] * z[j];
-      out[s * d + i] = v;
-    }
-  }
+  for (let s = 0; s < n; s++) drawAffineNormal(mean, F, rng, z, out, s * d);
   return out;
+}
+
+/** Writes mean + F z with z ~ N(0, I) (d fresh normals from `rng`, `z` is scratch) into `out` at `offset`. */
+function drawAffineNormal(mean: ArrayLike<number>, F: Float64Array, rng: Rng, z: Float64Array, out: Float64Array, offset: number): void {
+  const d = z.length;
+  for (let i = 0; i < d; i++) z[i] = rng.normal();
+  for (let i = 0; i < d; i++) {
+    let v = mean[i];
+    for (let j = 0; j < d; j++) v += F[i * d + j] * z[j];
+    out[offset + i] = v;
+  }
 }
 
 /** n samples of a mixture (PSD component covariances allowed), row-major n*d. */
@@ -411,14 +415,7 @@ export function sampleGmm(g: Gmm, rng: Rng, n: number): Float64Array {
   const z = new Float64Array(d);
   for (let s = 0; s < n; s++) {
     const k = pick(rng);
-    const { mean } = g.components[k];
-    const F = factors[k];
-    for (let i = 0; i < d; i++) z[i] = rng.normal();
-    for (let i = 0; i < d; i++) {
-      let v = mean[i];
-      for (let j = 0; j < d; j++) v += F[i * d + j] * z[j];
-      out[s * d + i] = v;
-    }
+    drawAffineNormal(g.components[k].mean, factors[k], rng, z, out, s * d);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { loadScoreField, scoreFieldFromModel, type HessianSource, type LearnedSc
 import type { ScoreField } from '../../models/scoreField.ts';
 import { missingFor, SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
 import type { SamplerMetrics } from '../../samplers/metrics.ts';
-import { logGrid, sampleRun, sweep, type SweepCurve, type SweepProgress, type SweepSpec } from '../../samplers/run.ts';
+import { logGrid, sampleRun, sweep, type RunSpec, type SweepCurve, type SweepProgress, type SweepSpec } from '../../samplers/run.ts';
 import { SamplerSession, type PanelDiagnostics, type PanelFrame, type PanelSpec } from '../../samplers/session.ts';
 import { samplerTarget, trueMarginals, type InitMode, type SamplerTarget } from '../../samplers/target.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
@@ -265,17 +265,11 @@ export const samplerStop = defineJob<{ key?: string }, { stopped: boolean }>(asy
 
 // ---------------------------------------------------------------- batch runs
 
-export interface SampleParams {
+/** One batch run: a `RunSpec` whose sampler is named `sampler`, on a density with a score source. */
+export interface SampleParams extends Omit<RunSpec, 'kind'> {
   density: DensityRef;
   score: ScoreSource;
   sampler: SamplerKind;
-  step: number;
-  clamp?: boolean;
-  chains: number;
-  steps: number;
-  burn: number;
-  seed: number;
-  init?: InitMode;
 }
 
 export interface SampleResult extends SamplerMetrics {

@@ -7,6 +7,7 @@
 import type { Data } from 'plotly.js';
 import type { Density } from '../../../core/types.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
+import type { SamplerMetrics } from '../../../samplers/metrics.ts';
 
 export const PANEL_COLORS = ['#1f6fb4', '#c8372d'] as const;
 
@@ -282,16 +283,7 @@ export function distanceSpec(panels: (NamedSeries & { t: number[]; distance: num
 }
 
 /** The metrics a strip shows (a subset of the engine's SamplerMetrics). */
-export interface StripMetrics {
-  essPerDim: number[];
-  essMin: number;
-  essWithinMin: number;
-  essPerSec: number;
-  acceptRate: number | null;
-  meanError: number;
-  covError: number;
-  distance: number;
-}
+export type StripMetrics = Pick<SamplerMetrics, 'essPerDim' | 'essMin' | 'essWithinMin' | 'essPerSec' | 'acceptRate' | 'meanError' | 'covError' | 'distance'>;
 
 const fmt = (v: number | null | undefined, digits = 3): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(digits);

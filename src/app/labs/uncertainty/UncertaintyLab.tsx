@@ -172,9 +172,10 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fig2Points, params.density, params.sigma, modelKey, engineStatus, waitingForModel, runFig2]);
 
-  // ----- what the panels draw.
-  const r = point.result;
-  const current = r && x && r.density === params.density && Math.abs(r.sigma - params.sigma) < 1e-12 ? r : null;
+  // ----- what the panels draw: only results computed for the density and σ now shown.
+  const forShown = <T extends { density: string; sigma: number }>(res: T | null | undefined): T | null =>
+    res && res.density === params.density && Math.abs(res.sigma - params.sigma) < 1e-12 ? res : null;
+  const current = x ? forShown(point.result) : null;
   const estimates: EstimateView[] = [];
   if (current) {
     const pick = (name: EstimateName): EstimateView | null => {
@@ -195,8 +196,7 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
     [grid, bounds, current, params.showExact, params.showLearned, params.showAutodiff, params.sigma],
   );
 
-  const fr = field.result;
-  const fieldCurrent = fr && fr.density === params.density && Math.abs(fr.sigma - params.sigma) < 1e-12 ? fr : null;
+  const fieldCurrent = forShown(field.result);
   const fieldSource: EstimateName = fieldCurrent && (params.field === 'learned' ? fieldCurrent.learned : fieldCurrent.autodiff) ? params.field : 'exact';
   const fieldView = useMemo(() => {
     if (!fieldCurrent) return null;
@@ -213,8 +213,7 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
     });
   }, [fieldCurrent, fieldSource, grid, bounds, params.metric]);
 
-  const f2 = fig2.result;
-  const fig2Current = f2 && f2.density === params.density && Math.abs(f2.sigma - params.sigma) < 1e-12 ? f2 : null;
+  const fig2Current = forShown(fig2.result);
   const fig2Source: EstimateName = fig2Current?.learned ? 'learned' : 'exact';
   const fig2Specs = useMemo(() => {
     if (!fig2Current) return null;
