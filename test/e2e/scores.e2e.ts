@@ -75,6 +75,37 @@ describe('scores lab', () => {
     await context.close();
   });
 
+  it('trains on uploaded CSV points; a CSV with NaN is refused with a message and the model is kept', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=wasm&density=gmm2&width=16&batch=64');
+    await expect.poll(() => attr(page, 'scores-lab', 'data-density'), { timeout: 90_000 }).toBe('gmm2');
+    const upload = page.getByTestId('points-file');
+    await upload.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n3,NaN\n') });
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/bad\.csv: CSV line 3: "NaN" is not a number/);
+    expect(await attr(page, 'scores-lab', 'data-density')).toBe('gmm2');
+
+    const rows = Array.from({ length: 60 }, (_, i) => `${(2 * Math.cos(i)).toFixed(3)},${Math.sin(3 * i).toFixed(3)}`);
+    await upload.setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(['x,y', ...rows].join('\n')) });
+    await expect.poll(() => attr(page, 'scores-lab', 'data-density'), { timeout: 60_000 }).toBe('mine.csv');
+    await expect.poll(() => page.getByTestId('error').count()).toBe(0);
+    expect(await page.locator('.scores-upload').textContent()).toContain('60 points from mine.csv');
+    await trainScoresLab(page, 20, 90_000);
+    await expect.poll(async () => Number(await attr(page, 'scores-lab', 'data-fields-step')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20);
+    await expectPanelsDrawn(page);
+
+    // Back to the built-in density: asks before discarding the trained model.
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByTestId('points-clear').click();
+    await expect.poll(() => attr(page, 'scores-lab', 'data-density'), { timeout: 60_000 }).toBe('gmm2');
+    expect(asked).toMatch(/discarded/);
+    expect(await page.locator('.scores-upload').textContent()).toContain('upload points');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('trains 10 steps with ?backend=webgpu (software adapter): finite loss, panels render', async () => {
     const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=webgpu&density=gmm2&width=16&batch=64');
     await page.getByTestId('scores-lab').waitFor();

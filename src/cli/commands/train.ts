@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { UsageError, type ParsedFlags } from '../args.ts';
-import { densityRefFlag } from '../densityFlag.ts';
+import { trainDensityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 import type { ScoreMetrics } from '../../models/metrics.ts';
 import type { TrainHyper } from '../../models/trainer.ts';
@@ -36,7 +36,7 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train first- and second-order score models (DSM / D2SM, optional VR) and compare direct s2 with autodiff ∇s1',
   flags: {
-    density: { type: 'string', help: 'a built-in density (see `tweedie densities`) or a Gaussian-mixture JSON file (any dimension)', default: 'gmm2' },
+    density: { type: 'string', help: 'a built-in density (see `tweedie densities`), a Gaussian-mixture JSON file, or a CSV file of points, one per line (their kernel density); any dimension', default: 'gmm2' },
     sigma: { type: 'number', help: 'noise level σ (> 0)', default: 0.3 },
     s2: { type: 'string', choices: ['full', 'diag', 'lowrank', 'psd', 'none'], help: 'second-order head (none: s1 only, s2 by autodiff)', default: 'full' },
     rank: { type: 'int', help: 'rank r of U for --s2 lowrank|psd (1 ≤ r ≤ D)', default: 1 },
@@ -75,7 +75,7 @@ export const trainCommand: CliCommand = {
       ...s2ScaleFlag(flags['s2-scale'] as string),
     };
     const key = 'cli';
-    const created = await engine.run('train.create', { key, density: densityRefFlag(flags.density as string), hyper });
+    const created = await engine.run('train.create', { key, density: trainDensityRefFlag(flags.density as string), hyper });
     for (const w of created.warnings) out.info(`warning: ${w}`);
     out.info(`train: ${created.density} (D = ${created.dim}), ${created.parameterCount} parameters, backend ${created.backend}`);
     const steps = flags.steps as number;

@@ -48,6 +48,26 @@ describe('tweedie train', () => {
     expect(Number.isFinite(res.metrics.s2MseAutodiff)).toBe(true);
   });
 
+  it('takes a CSV file of points (their kernel density is the truth); the run file keeps the points; NaN points are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tweedie-train-'));
+    const path = join(dir, 'pts.csv');
+    const rows = Array.from({ length: 40 }, (_, i) => `${Math.cos(i).toFixed(4)},${Math.sin(2 * i).toFixed(4)}`);
+    writeFileSync(path, ['x,y', ...rows].join('\n'));
+    const out = join(dir, 'run.json');
+    const r = await runCli(['train', '--density', path, ...FAST, '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(r.stdout).metrics.s2MseDirect)).toBe(true);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.density).toMatchObject({ dim: 2, name: 'pts.csv' });
+    expect(file.density.points).toEqual(rows.flatMap((row) => row.split(',').map(Number)));
+
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'x,y\n1,2\n3,NaN\n');
+    const b = await runCli(['train', '--density', bad, ...FAST]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/bad\.csv: CSV line 3: "NaN" is not a number/);
+  });
+
   it('refuses σ ≤ 0 and rank > D with a message; a diverging run says so and exits 1 after printing its result', async () => {
     const s = await runCli(['train', '--sigma', '0', ...FAST]);
     expect(s.code).toBe(1);

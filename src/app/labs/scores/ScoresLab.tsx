@@ -9,7 +9,8 @@
  * optimiser settings (VR, γ, stop-gradient, batch, learning rate) and display options apply live.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import type { TrainFieldsResult, TrainInfo, TrainMetricsResult, TrainProgress } from '../../../engine/jobs/train.ts';
+import type { TrainDensityRef, TrainFieldsResult, TrainInfo, TrainMetricsResult, TrainProgress } from '../../../engine/jobs/train.ts';
+import { parseCsvPoints } from '../../../core/gmm.ts';
 import type { TrainHyper } from '../../../models/trainer.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
@@ -50,7 +51,33 @@ const METRIC_POINTS = 500;
 type Params = LabProps<typeof scoresParams>['params'];
 type ModelPatch = Partial<Pick<Params, (typeof MODEL_KEYS)[number]>>;
 
-const modelKeyOf = (p: Params): string => JSON.stringify(MODEL_KEYS.map((k) => p[k]));
+/** 2-D points the user uploaded (CSV): the lab trains on their kernel density instead of `params.density`. */
+interface UploadedPoints {
+  /** The file name: never a registry name, so other labs cannot mistake the model for one trained on a built-in density. */
+  name: string;
+  points: Float64Array;
+  n: number;
+}
+
+/**
+ * The uploaded points in use, kept at module level (not in the URL, too large): they outlive the lab's unmounting
+ * when another tab is opened, as the model trained on them does in the engine.
+ */
+let heldPoints: UploadedPoints | null = null;
+
+const modelKeyOf = (p: Params, points: UploadedPoints | null = heldPoints): string =>
+  JSON.stringify([...MODEL_KEYS.map((k) => p[k]), points ? `${points.name}:${points.n}` : null]);
+
+const densityRefOf = (p: Params, points: UploadedPoints | null): TrainDensityRef => (points ? { points: points.points, dim: 2, name: points.name } : p.density);
+
+/** Uploaded points from a run file's density, when it holds 2-D points; null for a registry density. */
+function pointsOfRef(d: unknown): UploadedPoints | null {
+  if (typeof d !== 'object' || d === null || !('points' in d)) return null;
+  const { points, dim, name } = d as { points: ArrayLike<number>; dim: unknown; name?: unknown };
+  if (dim !== 2) throw new Error(`this model was trained on ${String(dim)}-D points; the lab trains in 2-D — use the CLI for others`);
+  const flat = Float64Array.from(points);
+  return { name: typeof name === 'string' ? name : 'points', points: flat, n: flat.length / 2 };
+}
 
 /** The lab settings that reproduce a model's hyper-parameters (the inverse of `hyperOf`, seed aside). */
 function paramsOfHyper(h: TrainHyper, density: Params['density']) {
@@ -120,6 +147,11 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const [notice, setNotice] = useState<string | null>(null);
   const [saved, setSaved] = useState<Omit<SavedModel, 'file'>[]>([]);
   const [chosenSave, setChosenSave] = useState('');
+  const [points, setPointsState] = useState<UploadedPoints | null>(heldPoints);
+  const setPoints = useCallback((p: UploadedPoints | null) => {
+    heldPoints = p;
+    setPointsState(p);
+  }, []);
 
   /** `${epoch}:${modelKey}` of the model the engine holds. */
   const created = useRef<string | null>(null);
@@ -130,10 +162,12 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     live.current = params;
   }, [params]);
 
-  const modelKey = modelKeyOf(params);
+  const modelKey = modelKeyOf(params, points);
+  /** What the model is trained on, for labels and file names. */
+  const densityLabel = points ? points.name : params.density;
   /** Steps the engine's model has been trained for (progress is newer than the create/import answer). */
   const trainedSteps = info ? (progress?.step ?? info.step) : 0;
-  const uirevision = `${params.density}`;
+  const uirevision = densityLabel;
 
   const refreshFields = useCallback(async () => {
     if (inFlight.current.fields) return;
@@ -183,7 +217,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     setError(null);
     const client = await engine.ready();
     const p = live.current;
-    const r = await client.run('train.create', { key: KEY, density: p.density, hyper: hyperOf(p, seed) });
+    const r = await client.run('train.create', { key: KEY, density: densityRefOf(p, heldPoints), hyper: hyperOf(p, seed) });
     created.current = `${epoch}:${modelKeyOf(p)}`;
     adopt(r, []);
     await refreshFields();
@@ -203,7 +237,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       return false;
     }
     const p = live.current;
-    const held = scoresParams.density.values.find((name) => name === r.density);
+    const held = heldPoints ? (r.density === heldPoints.name ? p.density : undefined) : scoresParams.density.values.find((name) => name === r.density);
     if (!held || modelKeyOf({ ...p, ...paramsOfHyper(r.hyper, held) }) !== modelKeyOf(p)) return false;
     created.current = `${epoch}:${modelKeyOf(p)}`;
     adopt(r, historyOf(r));
@@ -217,7 +251,13 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     if (engineStatus !== 'ready' || created.current === `${epoch}:${modelKey}`) return;
     adoptHeld()
       .then((adopted) => (adopted ? undefined : recreate()))
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => {
+        // Points the engine refuses (too few, too many, all identical) are dropped; the model held before stays.
+        if (heldPoints) {
+          setError(`Could not train on ${heldPoints.name}: ${message(e)}`);
+          setPoints(null);
+        } else setError(message(e));
+      });
     // recreate reads the current settings itself; only the model key and the engine decide when.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [engineStatus, epoch, modelKey]);
@@ -308,9 +348,30 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       if (trainedSteps > 0 && !window.confirm(`Changing ${what} starts a new model: the trained one (${trainedSteps} steps) will be discarded. Save it first to keep it. Continue?`)) {
         return;
       }
+      if (patch.density !== undefined) setPoints(null);
       setParams(patch);
     },
-    [trainedSteps, setParams],
+    [trainedSteps, setParams, setPoints],
+  );
+
+  /** Trains on the 2-D points of a CSV file (their kernel density is the truth); a bad file changes nothing. */
+  const onPointsFile = useCallback(
+    async (e: ChangeEvent<HTMLInputElement>) => {
+      const file = e.target.files?.[0];
+      e.target.value = '';
+      if (!file) return;
+      let parsed: { points: Float64Array; n: number };
+      try {
+        parsed = parseCsvPoints(await file.text(), 2);
+      } catch (err) {
+        setError(`Could not use ${file.name}: ${message(err)}`);
+        return;
+      }
+      if (trainedSteps > 0 && !window.confirm(`Training on ${file.name} starts a new model: the trained one (${trainedSteps} steps) will be discarded. Continue?`)) return;
+      setError(null);
+      setPoints({ name: file.name, points: parsed.points, n: parsed.n });
+    },
+    [trainedSteps, setPoints],
   );
 
   // ------------------------------------------------------------ save / load
@@ -329,18 +390,18 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
-      a.download = `scores-${params.density}-sigma${params.sigma}-${params.s2}-step${file.training.steps}.json`;
+      a.download = `scores-${densityLabel.replace(/\.[a-z]+$/i, '')}-sigma${params.sigma}-${params.s2}-step${file.training.steps}.json`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (e) {
       setError(message(e));
     }
-  }, [exportRun, params.density, params.sigma, params.s2]);
+  }, [exportRun, densityLabel, params.sigma, params.s2]);
 
   const saveInBrowser = useCallback(async () => {
     try {
       const file = await exportRun();
-      const label = `${params.density}, σ = ${params.sigma}, s2 ${params.s2}, ${file.training.steps} steps`;
+      const label = `${densityLabel}, σ = ${params.sigma}, s2 ${params.s2}, ${file.training.steps} steps`;
       const name = `${label} (${new Date().toLocaleString()})`;
       await saveModel({ name, label, savedAt: Date.now(), file });
       setChosenSave(name);
@@ -349,16 +410,17 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     } catch (e) {
       setError(message(e));
     }
-  }, [exportRun, params.density, params.sigma, params.s2, refreshSaved]);
+  }, [exportRun, densityLabel, params.sigma, params.s2, refreshSaved]);
 
   /** Loads a run file into the engine and the settings to match it. */
   const importRun = useCallback(
     async (file: unknown) => {
       const f = file as { density?: unknown; training?: { hyper?: Partial<TrainHyper> } } | null;
       if (typeof f !== 'object' || f === null) throw new Error('the file is not a JSON object');
-      const d = f.density;
+      const filePoints = pointsOfRef(f.density);
+      const d = filePoints ? live.current.density : f.density;
       if (typeof d !== 'string' || !(SCORES_DENSITIES as readonly string[]).includes(d)) {
-        throw new Error(`this model was trained on ${JSON.stringify(d)}; the lab trains on its built-in 2-D densities (${SCORES_DENSITIES.join(', ')}) — use the CLI for others`);
+        throw new Error(`this model was trained on ${JSON.stringify(d)}; the lab trains on its built-in 2-D densities (${SCORES_DENSITIES.join(', ')}) or uploaded 2-D points — use the CLI for others`);
       }
       if (trainedSteps > 0 && !window.confirm(`Loading a model discards the trained one (${trainedSteps} steps). Continue?`)) return;
       await pause();
@@ -372,14 +434,15 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
           throw new Error(`the model's ${k} = ${v} is outside the lab's range [${spec.min}, ${spec.max}]; use it from the CLI`);
         }
       }
-      created.current = `${epoch}:${modelKeyOf({ ...live.current, ...patch })}`;
+      created.current = `${epoch}:${modelKeyOf({ ...live.current, ...patch }, filePoints)}`;
+      setPoints(filePoints);
       setParams(patch);
       adopt(r, historyOf(r));
-      setNotice(`Loaded a model trained for ${r.step} steps on ${d} at σ = ${h.sigma}.`);
+      setNotice(`Loaded a model trained for ${r.step} steps on ${filePoints ? `${filePoints.n} points from ${filePoints.name}` : d} at σ = ${h.sigma}.`);
       await refreshFields();
       void refreshMetrics();
     },
-    [trainedSteps, pause, epoch, setParams, adopt, refreshFields, refreshMetrics],
+    [trainedSteps, pause, epoch, setParams, setPoints, adopt, refreshFields, refreshMetrics],
   );
 
   const onFile = useCallback(
@@ -455,6 +518,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       className="scores-lab"
       data-testid="scores-lab"
       data-step={info ? trainedSteps : ''}
+      data-density={info?.density ?? ''}
       data-running={running ? '1' : '0'}
       data-loss-first={fmt(lossFirst, 8)}
       data-loss-last={fmt(lossLast, 8)}
@@ -462,7 +526,16 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       data-backend={backendInfo?.name ?? ''}
     >
       <section className="lab-controls" aria-label="Model and data">
-        <EnumControl label="density" spec={scoresParams.density} value={params.density} onChange={(density) => changeModel({ density }, 'the density')} testId="density" />
+        <EnumControl label={points ? 'density (uploaded points in use)' : 'density'} spec={scoresParams.density} value={params.density} onChange={(density) => changeModel({ density }, 'the density')} testId="density" />
+        <label className="scores-file scores-upload" title="One 2-D point per line, e.g. 0.5,1.2 (an optional header line such as x,y is skipped)">
+          {points ? `${points.n} points from ${points.name}` : 'or upload points (CSV)'}
+          <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void onPointsFile(e)} data-testid="points-file" />
+        </label>
+        {points && (
+          <button type="button" className="scores-upload-clear" onClick={() => changeModel({ density: params.density }, 'the density')} data-testid="points-clear">
+            back to {params.density}
+          </button>
+        )}
         <NumberControl label="noise level σ" spec={scoresParams.sigma} value={params.sigma} log onChange={(sigma) => changeModel({ sigma }, 'σ')} testId="sigma" />
         <EnumControl
           label="s2 head"
