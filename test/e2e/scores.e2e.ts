@@ -1,7 +1,8 @@
 /**
  * End-to-end tests of the Scores lab (issue 3) in headless Chromium against the production build: train 200 steps on
- * WASM (the loss falls and every panel shows data, the metrics table fills), save/load through the browser; then
- * 10 steps with ?backend=webgpu on the software adapter (finite loss, panels render).
+ * WASM (the loss falls and every panel shows data, the metrics table fills), save/load through the browser; train on
+ * uploaded CSV points (a NaN file is refused); then 10 steps with ?backend=webgpu on the software adapter (finite
+ * loss, panels render).
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -98,10 +99,20 @@ describe('scores lab', () => {
       asked = d.message();
       void d.accept();
     });
+    await page.getByTestId('save-browser').click();
+    await expect.poll(() => page.getByTestId('saved-list').locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    const trained = await step(page);
     await page.getByTestId('points-clear').click();
     await expect.poll(() => attr(page, 'scores-lab', 'data-density'), { timeout: 60_000 }).toBe('gmm2');
     expect(asked).toMatch(/discarded/);
     expect(await page.locator('.scores-upload').textContent()).toContain('upload points');
+
+    // The saved model brings its points back with it.
+    await page.getByTestId('saved-list').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect.poll(() => attr(page, 'scores-lab', 'data-density'), { timeout: 60_000 }).toBe('mine.csv');
+    expect(await step(page)).toBe(trained);
+    expect(await page.locator('.scores-upload').textContent()).toContain('60 points from mine.csv');
     expect(errors).toEqual([]);
     await context.close();
   });
