@@ -5,7 +5,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LABS } from './labs/index.ts';
 import type { LabProps } from './labs/types.ts';
-import { StoreContext } from './state/context.ts';
 import { useStore, type AppStore } from './state/store.ts';
 import type { LabValues, ShellValues } from './state/url.ts';
 import { engine } from './engine.ts';
@@ -35,28 +34,26 @@ export function App({ store }: { store: AppStore }) {
   const props: LabProps = useMemo(() => ({ params: labValues, setParams, seed: shell.seed }), [labValues, setParams, shell.seed]);
 
   return (
-    <StoreContext.Provider value={store}>
-      <div className="app">
-        <TopBar
-          labs={LABS}
-          shell={shell}
-          onShell={setShell}
-          backendOpen={backendOpen}
-          onToggleBackend={() => setBackendOpen((o) => !o)}
-          backendPanel={
-            backendOpen && (
-              <BackendPanel
-                backend={shell.backend}
-                seed={shell.seed}
-                onBackend={(backend) => setShell({ backend })}
-                onClose={closeBackend}
-              />
-            )
-          }
-        />
-        <NoticeBanner notices={notices} onDismiss={store.dismissNotices} />
-        <LabView key={lab.id} lab={lab} props={props} explainOpen={shell.explain} onExplain={(explain) => setShell({ explain })} />
-      </div>
-    </StoreContext.Provider>
+    <div className="app">
+      <TopBar
+        labs={LABS}
+        shell={shell}
+        onShell={setShell}
+        backendOpen={backendOpen}
+        onToggleBackend={() => setBackendOpen((o) => !o)}
+        backendPanel={
+          backendOpen && (
+            <BackendPanel
+              backend={shell.backend}
+              seed={shell.seed}
+              onBackend={(backend) => setShell({ backend })}
+              onClose={closeBackend}
+            />
+          )
+        }
+      />
+      <NoticeBanner notices={notices} onDismiss={store.dismissNotices} />
+      <LabView key={lab.id} lab={lab} props={props} explainOpen={shell.explain} onExplain={(explain) => setShell({ explain })} />
+    </div>
   );
 }

@@ -79,9 +79,3 @@ export function ellipsePolyline(mean: ArrayLike<number>, cov: ArrayLike<number>,
   }
   return { valid: true, x, y, axes };
 }
-
-/** Area π k² √det C of the k-sigma ellipse (NaN when C is not PSD). */
-export function ellipseArea(cov: ArrayLike<number>, k = 1): number {
-  const a = ellipseAxes(cov);
-  return a.psd ? Math.PI * k * k * a.radii[0] * a.radii[1] : NaN;
-}

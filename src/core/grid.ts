@@ -75,20 +75,6 @@ export function evalGrid(g: Grid2, f: (x: Float64Array) => number): Float64Array
   return out;
 }
 
-/** A vector-valued f (length m) at every grid point: (ny*nx)*m row-major, e.g. a score field for quiver plots. */
-export function evalGridVector(g: Grid2, f: (x: Float64Array) => ArrayLike<number>, m: number): Float64Array {
-  const out = new Float64Array(g.nx * g.ny * m);
-  const p = new Float64Array(2);
-  for (let j = 0; j < g.ny; j++) {
-    for (let i = 0; i < g.nx; i++) {
-      p[0] = g.xs[i];
-      p[1] = g.ys[j];
-      out.set(f(p), (j * g.nx + i) * m);
-    }
-  }
-  return out;
-}
-
 /** Splits a ny*nx array into rows (z[j][i]), the nested form Plotly expects. */
 export function toRows(values: ArrayLike<number>, nx: number, ny: number): number[][] {
   return Array.from({ length: ny }, (_, j) => Array.from({ length: nx }, (_, i) => values[j * nx + i]));
@@ -124,25 +110,4 @@ function trapezoidWeights(xs: Float64Array): Float64Array {
     w[i + 1] += h / 2;
   }
   return w;
-}
-
-/**
- * Bilinear interpolation of grid values (ny*nx) at (x, y); points outside the rectangle are clamped to its edge.
- * Assumes evenly spaced xs and ys.
- */
-export function interpolate2(g: Grid2, values: ArrayLike<number>, x: number, y: number): number {
-  const fx = locate(g.xs, x);
-  const fy = locate(g.ys, y);
-  const i = Math.min(Math.floor(fx), g.nx - 2);
-  const j = Math.min(Math.floor(fy), g.ny - 2);
-  const tx = fx - i;
-  const ty = fy - j;
-  const v = (ii: number, jj: number) => values[jj * g.nx + ii];
-  return (1 - ty) * ((1 - tx) * v(i, j) + tx * v(i + 1, j)) + ty * ((1 - tx) * v(i, j + 1) + tx * v(i + 1, j + 1));
-}
-
-function locate(xs: Float64Array, x: number): number {
-  const n = xs.length;
-  const f = ((x - xs[0]) / (xs[n - 1] - xs[0])) * (n - 1);
-  return Math.max(0, Math.min(n - 1, f));
 }

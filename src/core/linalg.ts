@@ -1,8 +1,8 @@
 /**
  * Small dense linear algebra on row-major Float64Arrays (an n×m matrix `A` has entry (i, j) at `A[i*m + j]`).
  * Sizes are passed explicitly; every function returns a new array and leaves its inputs untouched.
- * Used by the Gaussian-mixture closed forms (MATH.md section 6), the Ozaki sampler's matrix functions
- * (section 3), the uncertainty lab's ellipses and eigenvectors (section 4) and the energy lab (section 5).
+ * Used by the Gaussian-mixture closed forms (MATH.md section 6), the second-order metrics (section 1), the
+ * uncertainty lab's ellipses and eigenvectors (section 4), the digits posterior and the energy lab (section 5).
  */
 
 /** Thrown when a matrix that must be symmetric positive definite is not. */
@@ -215,11 +215,6 @@ export function inverseSpd(A: ArrayLike<number>, n: number, what = 'matrix'): Fl
   return choleskyInverse(cholesky(A, n, what), n);
 }
 
-/** log det of a symmetric positive definite n×n matrix (Cholesky); throws NotSpdError otherwise. */
-export function logDetSpd(A: ArrayLike<number>, n: number, what = 'matrix'): number {
-  return choleskyLogDet(cholesky(A, n, what), n);
-}
-
 /** LU decomposition with partial pivoting: P A = L U packed in one matrix, the row permutation and its sign. */
 export interface Lu {
   lu: Float64Array;
@@ -429,15 +424,6 @@ export function fromEig(vectors: ArrayLike<number>, d: ArrayLike<number>, n: num
 }
 
 /**
- * f(A) = Q f(Λ) Qᵀ for a symmetric n×n A = Q Λ Qᵀ: the matrix function used by the full Ozaki step
- * (MATH.md section 3, M = (e^{εH/2} − I) H⁻¹ and V = (e^{εH} − I) H⁻¹ applied to the eigenvalues of H).
- */
-export function symFunction(A: ArrayLike<number>, n: number, f: (lambda: number) => number): Float64Array {
-  const { values, vectors } = symEig(A, n);
-  return fromEig(vectors, values.map(f), n);
-}
-
-/**
  * Principal square root of a symmetric positive semi-definite n×n matrix (via its eigen-decomposition).
  * Throws when an eigenvalue is below −tol·max|λ| (not PSD); eigenvalues in [−tol·max|λ|, 0) are treated as 0.
  */
@@ -468,11 +454,6 @@ export function inv2(A: ArrayLike<number>): Float64Array {
   const d = A[0] * A[3] - A[1] * A[2];
   if (d === 0 || !Number.isFinite(d)) throw new Error('inv2: matrix is singular');
   return Float64Array.of(A[3] / d, -A[1] / d, -A[2] / d, A[0] / d);
-}
-
-/** Determinant of a 2×2 matrix. */
-export function det2(A: ArrayLike<number>): number {
-  return A[0] * A[3] - A[1] * A[2];
 }
 
 /** Smallest eigenvalue of a symmetric n×n matrix (e.g. of σ⁴ s2 + σ² I, the PSD check of MATH.md section 1). */

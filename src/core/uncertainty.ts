@@ -130,11 +130,6 @@ export function checkCovariance(cov: ArrayLike<number>, d: number, opts: { tol?:
   return { minEigenvalue: min, maxEigenvalue: max, psd: min >= -tol * scale, clipped, clippedCount };
 }
 
-/** The covariance with eigenvalues below `floor` (default 0) raised to it: the clipped version of `checkCovariance`. */
-export function clipCovariance(cov: ArrayLike<number>, d: number, floor = 0): Float64Array {
-  return checkCovariance(cov, d, { floor }).clipped;
-}
-
 /**
  * The exact posterior moments E[x | x̃], Cov[x | x̃] of a noisy density at x̃: the density's own posterior moments
  * (closed-form mixture posterior, MATH.md section 4, or the lattice mixture of grid targets) where it has them,

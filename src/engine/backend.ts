@@ -13,8 +13,7 @@ let current: BackendInfo | null = null;
 
 /** Where the WASM backend finds its .wasm files: a URL prefix, a directory, or one URL per file. */
 export function setWasmLocation(location: string | Record<string, string>): void {
-  if (typeof location === 'string') setWasmPaths(location);
-  else setWasmPaths(location);
+  setWasmPaths(location);
 }
 
 export interface WebGpuProbe {
@@ -37,11 +36,6 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
   const fallback =
     info.isFallbackAdapter === true || legacy.isFallbackAdapter === true || /swiftshader|llvmpipe|software/i.test(description);
   return { available: true, fallback, description };
-}
-
-/** Parses a backend name from user input; undefined for anything else. */
-export function parseBackendName(s: string | null | undefined): BackendName | undefined {
-  return BACKEND_NAMES.find((b) => b === s);
 }
 
 /** The backends tfjs has registered in this environment (webgpu only if navigator.gpu existed at import). */

@@ -220,11 +220,6 @@ export function topEigen(a: ArrayLike<number>, V: ArrayLike<number>, rank: numbe
   return { values, vectors, residuals };
 }
 
-/** Only the r × r Rayleigh–Ritz step on span(V) (no refinement): exact when a is constant. */
-export function topEigenLowRank(a: ArrayLike<number>, V: ArrayLike<number>, rank: number, sigma: number, k: number): TopEigen {
-  return topEigen(a, V, rank, sigma, k, { iterations: 0 });
-}
-
 /**
  * The smallest eigenvalue of C (negative = the learned s2 violates s2 + I/σ² ⪰ 0, MATH.md section 1).
  * Bracket: σ² min(a) ≤ λ_min ≤ min_i C_ii (since V Vᵀ ⪰ 0); `value` is the smallest Ritz value of C on

@@ -3,7 +3,7 @@
  * or none; then WebGL; then CPU; a requested backend first, or a notice when it is unavailable.
  */
 import { describe, expect, it } from 'vitest';
-import { parseBackendName, planBackends, type WebGpuProbe } from '../../../src/engine/backend.ts';
+import { planBackends, type WebGpuProbe } from '../../../src/engine/backend.ts';
 import type { BackendName } from '../../../src/engine/protocol.ts';
 
 const REAL: WebGpuProbe = { available: true, fallback: false, description: 'nvidia hopper NVIDIA H100' };
@@ -46,12 +46,5 @@ describe('planBackends', () => {
     const unregistered = planBackends(REAL, NODE, 'webgpu');
     expect(unregistered.order).toEqual(['wasm', 'cpu']);
     expect(unregistered.notices[0]).toMatch(/navigator\.gpu was missing when it loaded/);
-  });
-});
-
-describe('parseBackendName', () => {
-  it('accepts the four names and nothing else', () => {
-    for (const b of BROWSER) expect(parseBackendName(b)).toBe(b);
-    for (const bad of ['', 'WEBGPU', 'gpu', null, undefined]) expect(parseBackendName(bad)).toBeUndefined();
   });
 });

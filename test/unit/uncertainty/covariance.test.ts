@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { congruence, diag, fromEig, frobenius, matmul, maxAbsDiff, rotation2, sub, symEig, transpose } from '../../../src/core/linalg.ts';
 import { createRng } from '../../../src/core/rng.ts';
 import { gridPoints } from '../../../src/core/grid.ts';
-import { approximationError, cellCentreGrid, checkCovariance, clipCovariance, tweedieCovariance } from '../../../src/core/uncertainty.ts';
+import { approximationError, cellCentreGrid, checkCovariance, tweedieCovariance } from '../../../src/core/uncertainty.ts';
 import { randomSpd } from './fixtures.ts';
 
 describe('checkCovariance', () => {
@@ -45,7 +45,7 @@ describe('checkCovariance', () => {
     // clip(C) − C is PSD (the clipping never lowers a direction's variance).
     expect(symEig(sub(c.clipped, C), d).values[0]).toBeGreaterThanOrEqual(-1e-12);
     // A floor lifts every eigenvalue below it.
-    const f = clipCovariance(C, d, 0.5);
+    const f = checkCovariance(C, d, { floor: 0.5 }).clipped;
     expect(symEig(f, d).values[0]).toBeCloseTo(0.5, 10);
   });
 
