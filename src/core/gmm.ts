@@ -2,7 +2,7 @@
  * Gaussian-mixture mathematics in any dimension (MATH.md sections 4 and 6): the noisy density
  * `q = Σ_k w_k N(μ_k, C_k + S)` for any noise covariance S (σ² I or a full Σ), its log density (log-sum-exp),
  * responsibilities, first- and second-order scores s1, s2, the exact posterior p(x | x̃) (itself a mixture),
- * sampling, a JSON format, an EM fit for user-drawn or uploaded points and a CSV reader.
+ * sampling, a JSON format and a CSV reader for uploaded points.
  */
 import type { GaussianComponent, Gmm, NoisyDensity, Noise, Rng } from './types.ts';
 import { categoricalSampler } from './rng.ts';
