@@ -83,6 +83,8 @@ describe('scores lab', () => {
     await upload.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n3,NaN\n') });
     await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/bad\.csv: CSV line 3: "NaN" is not a number/);
     expect(await attr(page, 'scores-lab', 'data-density')).toBe('gmm2');
+    await upload.setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.alloc(5e6, '1,2\n') });
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/huge\.csv: 5\.0 MB is too large/);
 
     const rows = Array.from({ length: 60 }, (_, i) => `${(2 * Math.cos(i)).toFixed(3)},${Math.sin(3 * i).toFixed(3)}`);
     await upload.setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(['x,y', ...rows].join('\n')) });

@@ -5,6 +5,7 @@
  *
  * The run lives in the engine (session "scores", shared with the Samplers and Uncertainty labs); this component
  * sends create / steps / configure / fields / metrics / export / import requests and draws what comes back.
+ * The density is a built-in one or 2-D points the user uploads as CSV (their kernel density is the truth).
  * Model-defining settings (density, σ, architecture) start a new model after a confirmation; objective and
  * optimiser settings (VR, γ, stop-gradient, batch, learning rate) and display options apply live.
  */
@@ -47,6 +48,8 @@ const GRID = 25;
 const FIELDS_MS = 1000;
 const METRICS_MS = 5000;
 const METRIC_POINTS = 500;
+/** Larger CSV files are refused before they are read on the UI thread (20000 points take well under 1 MB). */
+const MAX_POINTS_FILE_BYTES = 4e6;
 
 type Params = LabProps<typeof scoresParams>['params'];
 type ModelPatch = Partial<Pick<Params, (typeof MODEL_KEYS)[number]>>;
@@ -360,6 +363,10 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       const file = e.target.files?.[0];
       e.target.value = '';
       if (!file) return;
+      if (file.size > MAX_POINTS_FILE_BYTES) {
+        setError(`Could not use ${file.name}: ${(file.size / 1e6).toFixed(1)} MB is too large; the engine takes at most 20000 points (a few hundred kB of CSV).`);
+        return;
+      }
       let parsed: { points: Float64Array; n: number };
       try {
         parsed = parseCsvPoints(await file.text(), 2);
@@ -532,7 +539,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
           <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void onPointsFile(e)} data-testid="points-file" />
         </label>
         {points && (
-          <button type="button" className="scores-upload-clear" onClick={() => changeModel({ density: params.density }, 'the density')} data-testid="points-clear">
+          <button type="button" onClick={() => changeModel({ density: params.density }, 'the density')} data-testid="points-clear">
             back to {params.density}
           </button>
         )}
