@@ -82,7 +82,11 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     }
     const trained = samplersParams.density.values.find((name) => name === file.density);
     if (!trained) {
-      throw new Error('The Scores lab model was trained on uploaded points or a custom mixture; this lab runs the built-in 2-D densities. Use `tweedie sample --density file.json --score run.json`.');
+      const d = file.density;
+      const name = typeof d === 'string' ? d : (d.name ?? 'a custom density');
+      throw new Error(
+        `The Scores lab model was trained on ${name}, not on a built-in density, and this lab runs the built-in 2-D densities: train on one of them in the Scores lab, or choose exact scores. (A model of a mixture file runs from the command line: tweedie sample --density file.json --score run.json.)`,
+      );
     }
     if (trained !== params.density) {
       setNote(`The Scores lab model was trained on ${trained}: switched the target to ${trained}.`);
