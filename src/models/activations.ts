@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type ActivationName = 'softplus' | 'tanh' | 'silu' | 'relu';
-export const ACTIVATIONS: readonly ActivationName[] = ['softplus', 'tanh', 'silu', 'relu'];
+import type { ActivationName } from './hyper.ts';
 
 type Unary = (x: tf.Tensor) => tf.Tensor;
 

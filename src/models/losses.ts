@@ -15,7 +15,8 @@
  * `loss + lossOffset` is what to plot on one axis with the plain losses.
  */
 import * as tf from '@tensorflow/tfjs';
-import { s2IsFull, stopGradient, type S2Kind, type ScaledOutputs, type ScoreModel } from './scoreModel.ts';
+import type { S2Kind } from './hyper.ts';
+import { s2IsFull, stopGradient, type ScaledOutputs, type ScoreModel } from './scoreModel.ts';
 
 export interface ObjectiveConfig {
   /** The s2 head; `none` trains s1 alone with DSM. A `diag` head trains with diagonal D2SM. */

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/types.ts';
-import { activation, type ActivationName } from './activations.ts';
+import { activation } from './activations.ts';
+import type { ActivationName } from './hyper.ts';
 import { matMul } from './matMul.ts';
 
 export interface DenseLayer {

@@ -22,12 +22,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/types.ts';
-import { softplus, type ActivationName } from './activations.ts';
+import { softplus } from './activations.ts';
+import { ACTIVATIONS, S2_KINDS, type ActivationName, type S2Kind } from './hyper.ts';
 import { createMlp, disposeMlp, mlpApply, mlpHidden, mlpSizes, mlpVariables, type DenseLayer, type Mlp } from './mlp.ts';
 import { matMul } from './matMul.ts';
-
-export type S2Kind = 'full' | 'diag' | 'lowrank' | 'psd' | 'none';
-export const S2_KINDS: readonly S2Kind[] = ['full', 'diag', 'lowrank', 'psd', 'none'];
 
 /** Everything that fixes the function a score model computes (besides its weights). */
 export interface ScoreModelSpec {
@@ -104,7 +102,7 @@ export function specProblems(spec: ScoreModelSpec): string[] {
   }
   if (!Number.isInteger(spec.width) || spec.width < 1 || spec.width > 4096) p.push(`width must be an integer in 1..4096, got ${spec.width}`);
   if (!Number.isInteger(spec.depth) || spec.depth < 1 || spec.depth > 16) p.push(`depth must be an integer in 1..16, got ${spec.depth}`);
-  if (!['softplus', 'tanh', 'silu', 'relu'].includes(spec.act)) p.push(`activation must be softplus, tanh, silu or relu, got "${spec.act}"`);
+  if (!ACTIVATIONS.includes(spec.act)) p.push(`activation must be one of ${ACTIVATIONS.join(', ')}, got "${spec.act}"`);
   if (spec.inputShift.length !== spec.dim || spec.inputScale.length !== spec.dim) p.push('input shift/scale must have one entry per dimension');
   if (spec.inputShift.some((v) => !Number.isFinite(v)) || spec.inputScale.some((v) => !(v > 0) || !Number.isFinite(v))) {
     p.push('input shift must be finite and input scale positive');

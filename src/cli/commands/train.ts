@@ -10,7 +10,7 @@ import { UsageError, type ParsedFlags } from '../args.ts';
 import { trainDensityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 import type { ScoreMetrics } from '../../models/metrics.ts';
-import type { TrainHyper } from '../../models/trainer.ts';
+import { ACTIVATIONS, DEFAULT_HYPER, S2_KINDS, type TrainHyper } from '../../models/hyper.ts';
 
 /** The printed result (the contract of issue 3). */
 export interface TrainCliResult {
@@ -37,22 +37,22 @@ export const trainCommand: CliCommand = {
   summary: 'train first- and second-order score models (DSM / D2SM, optional VR) and compare direct s2 with autodiff ∇s1',
   flags: {
     density: { type: 'string', help: 'a built-in density (see `tweedie densities`), a Gaussian-mixture JSON file, or a CSV file of points, one per line (their kernel density); any dimension', default: 'gmm2' },
-    sigma: { type: 'number', help: 'noise level σ (> 0)', default: 0.3 },
-    s2: { type: 'string', choices: ['full', 'diag', 'lowrank', 'psd', 'none'], help: 'second-order head (none: s1 only, s2 by autodiff)', default: 'full' },
-    rank: { type: 'int', help: 'rank r of U for --s2 lowrank|psd (1 ≤ r ≤ D)', default: 1 },
+    sigma: { type: 'number', help: 'noise level σ (> 0)', default: DEFAULT_HYPER.sigma },
+    s2: { type: 'string', choices: S2_KINDS, help: 'second-order head (none: s1 only, s2 by autodiff)', default: DEFAULT_HYPER.s2 },
+    rank: { type: 'int', help: 'rank r of U for --s2 lowrank|psd (1 ≤ r ≤ D)', default: DEFAULT_HYPER.rank },
     vr: { type: 'boolean', help: 'variance reduction (DSM-VR and D2SM-VR)' },
-    gamma: { type: 'number', help: 'weight γ of DSM in the joint objective D2SM + γ DSM', default: 1 },
+    gamma: { type: 'number', help: 'weight γ of DSM in the joint objective D2SM + γ DSM', default: DEFAULT_HYPER.gamma },
     'stop-grad': { type: 'boolean', help: 'stop gradients into s1 through h = s2 + s1 s1ᵀ' },
     'share-trunk': { type: 'boolean', help: 's1 and s2 share the hidden layers (two heads)' },
     's2-scale': { type: 'string', help: 'output scale c of the s2 head, σ² s2θ = c · head: a number, or "auto" for σ² / mean(data variance + σ²)', default: '1' },
-    width: { type: 'int', help: 'hidden units per layer', default: 64 },
-    depth: { type: 'int', help: 'hidden layers', default: 2 },
-    act: { type: 'string', choices: ['softplus', 'tanh', 'silu', 'relu'], help: 'activation (relu: the autodiff Hessian is piecewise constant)', default: 'tanh' },
+    width: { type: 'int', help: 'hidden units per layer', default: DEFAULT_HYPER.width },
+    depth: { type: 'int', help: 'hidden layers', default: DEFAULT_HYPER.depth },
+    act: { type: 'string', choices: ACTIVATIONS, help: 'activation (relu: the autodiff Hessian is piecewise constant)', default: DEFAULT_HYPER.act },
     steps: { type: 'int', help: 'training steps', default: 2000, min: 1 },
-    batch: { type: 'int', help: 'batch size', default: 512 },
-    lr: { type: 'number', help: 'Adam learning rate', default: 2e-3 },
+    batch: { type: 'int', help: 'batch size', default: DEFAULT_HYPER.batch },
+    lr: { type: 'number', help: 'Adam learning rate', default: DEFAULT_HYPER.lr },
     tail: { type: 'number', help: 'fraction of the steps, at the end, run at a tenth of the learning rate (0: constant rate)', default: 0, min: 0, max: 0.9 },
-    seed: { type: 'int', help: 'seed of the weights and the training samples', default: 1 },
+    seed: { type: 'int', help: 'seed of the weights and the training samples', default: DEFAULT_HYPER.seed },
     eval: { type: 'int', help: 'fresh noisy points for the metrics', default: 1000, min: 1, max: 100000 },
     'timing-reps': { type: 'int', help: 'timed evaluations per s2 method (median reported)', default: 5, min: 1, max: 1000 },
     out: { type: 'string', help: 'write the run (model weights, training record, result) to this JSON file' },
@@ -95,7 +95,8 @@ export const trainCommand: CliCommand = {
     const m = await engine.run('train.metrics', { key, n: flags.eval as number, timingReps: flags['timing-reps'] as number });
     const result: TrainCliResult = {
       backend: created.backend,
-      steps: res.steps,
+      // The steps the model holds: after a divergence, those of the last good weights it was restored to.
+      steps: res.step,
       seconds,
       stepsPerSec: res.steps / seconds,
       finalLoss: res.last?.loss ?? null,

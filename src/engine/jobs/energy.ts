@@ -21,7 +21,7 @@ import { expectedSlicedW1, slicedW1ToGmm } from '../../core/gmmDistance.ts';
 import { makeGrid } from '../../core/grid.ts';
 import { createRng } from '../../core/rng.ts';
 import type { Density } from '../../core/types.ts';
-import { ACTIVATIONS, type ActivationName } from '../../models/activations.ts';
+import { ACTIVATIONS, type ActivationName } from '../../models/hyper.ts';
 import { DEFAULT_BLIND_GRID, drawObservations, likelihoodSurface, type LogGrid } from '../../models/energy/blind.ts';
 import { COV_FAMILIES, covMatrix, isSpd, type Cov2, type CovFamily } from '../../models/energy/covariance.ts';
 import type { EnergyFunction } from '../../models/energy/energy.ts';

@@ -23,15 +23,8 @@ import { computeMetrics, type ScoreMetrics } from '../../models/metrics.ts';
 import { rowJacobian, symmetrise } from '../../models/hessian.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import type { SerializedScoreModel } from '../../models/serialize.ts';
-import {
-  DEFAULT_HYPER,
-  ScoreTrainer,
-  hyperProblems,
-  type HistoryPoint,
-  type LiveSetting,
-  type TrainHyper,
-  type TrainReport,
-} from '../../models/trainer.ts';
+import { DEFAULT_HYPER, type LiveSetting, type TrainHyper } from '../../models/hyper.ts';
+import { ScoreTrainer, hyperProblems, type HistoryPoint, type TrainReport } from '../../models/trainer.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
 import type { SessionStore } from '../sessions.ts';
 import { resolveDensity, type DensityRef } from './samplers.ts';

@@ -24,7 +24,7 @@ import { gmmMoments } from '../../core/gmm.ts';
 import { createRng } from '../../core/rng.ts';
 import { sampleCovariance, sampleMean } from '../../core/stats.ts';
 import type { Density, Rng } from '../../core/types.ts';
-import { ACTIVATIONS, type ActivationName } from '../activations.ts';
+import { ACTIVATIONS, type ActivationName } from '../hyper.ts';
 import { createMlp, disposeMlp, mlpApply, mlpSizes, mlpVariables, type Mlp } from '../mlp.ts';
 import { COV_FAMILIES, covColumns, DEFAULT_MAX_VAR, DEFAULT_MIN_VAR, type CovFamily } from './covariance.ts';
 import type { EnergyFunction } from './energy.ts';

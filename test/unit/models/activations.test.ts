@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/core/rng.ts';
-import { activation, type ActivationName } from '../../../src/models/activations.ts';
+import { activation } from '../../../src/models/activations.ts';
+import type { ActivationName } from '../../../src/models/hyper.ts';
 import { createMlp, mlpApply, mlpVariables } from '../../../src/models/mlp.ts';
 import { useCpu } from './helpers.ts';
 

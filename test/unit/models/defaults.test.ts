@@ -1,11 +1,11 @@
 /**
- * One set of defaults: the Scores lab's URL parameters (UI bundle, no tfjs) and `tweedie train`'s flags repeat
- * the trainer's DEFAULT_HYPER; this keeps the three in step. (The CLI's --vr is a flag, off unless given.)
+ * One set of defaults: the Scores lab's URL parameters (UI bundle, no tfjs) and `tweedie train`'s flags start from
+ * DEFAULT_HYPER of the tfjs-free models/hyper.ts, as the trainer does. (The CLI's --vr is a flag, off unless given.)
  */
 import { describe, expect, it } from 'vitest';
 import { scoresParams } from '../../../src/app/labs/scores/params.ts';
 import { trainCommand } from '../../../src/cli/commands/train.ts';
-import { DEFAULT_HYPER } from '../../../src/models/trainer.ts';
+import { DEFAULT_HYPER } from '../../../src/models/hyper.ts';
 
 describe('Scores defaults', () => {
   it('the lab and the CLI start from DEFAULT_HYPER', () => {

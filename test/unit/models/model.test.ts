@@ -8,9 +8,10 @@ import { createRng } from '../../../src/core/rng.ts';
 import { rowJacobian } from '../../../src/models/hessian.ts';
 import { loadScoreField, scoreFieldFromModel } from '../../../src/models/learnedField.ts';
 import { hasNegativeEigenvalue } from '../../../src/models/metrics.ts';
-import { ScoreModel, s2OutputScale, s2Outputs, type S2Kind, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
+import { ScoreModel, s2OutputScale, s2Outputs, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
+import { DEFAULT_HYPER, type S2Kind } from '../../../src/models/hyper.ts';
 import { deserializeModel, serializeModel } from '../../../src/models/serialize.ts';
-import { DEFAULT_HYPER, ScoreTrainer, hyperProblems } from '../../../src/models/trainer.ts';
+import { ScoreTrainer, hyperProblems } from '../../../src/models/trainer.ts';
 import { gaussData, useCpu } from './helpers.ts';
 
 beforeAll(useCpu);

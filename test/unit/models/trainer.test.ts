@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gmmNoisy, makeGmm, sampleGmm } from '../../../src/core/gmm.ts';
 import type { Rng } from '../../../src/core/types.ts';
 import { computeMetrics } from '../../../src/models/metrics.ts';
-import { DEFAULT_HYPER, ScoreTrainer, type TrainHyper } from '../../../src/models/trainer.ts';
+import { DEFAULT_HYPER, type TrainHyper } from '../../../src/models/hyper.ts';
+import { ScoreTrainer } from '../../../src/models/trainer.ts';
 import { serializeModel } from '../../../src/models/serialize.ts';
 import { gauss, gaussData, useCpu } from './helpers.ts';
 

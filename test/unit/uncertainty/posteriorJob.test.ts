@@ -13,7 +13,8 @@ import { createRng } from '../../../src/core/rng.ts';
 import { approximationError } from '../../../src/core/uncertainty.ts';
 import { EngineError, type EngineClient } from '../../../src/engine/client.ts';
 import { createInProcessEngine } from '../../../src/engine/inProcess.ts';
-import { ScoreModel, type S2Kind, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
+import type { S2Kind } from '../../../src/models/hyper.ts';
+import { ScoreModel, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
 import { deserializeModel, serializeModel } from '../../../src/models/serialize.ts';
 
 let engine: EngineClient;

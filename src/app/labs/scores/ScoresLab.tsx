@@ -12,14 +12,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import type { TrainDensityRef, TrainFieldsResult, TrainInfo, TrainMetricsResult, TrainProgress } from '../../../engine/jobs/train.ts';
 import { parseCsvPoints } from '../../../core/gmm.ts';
-import type { TrainHyper } from '../../../models/trainer.ts';
+import { LIVE_SETTINGS, type TrainHyper } from '../../../models/hyper.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import type { PlotSpec } from '../../plot/spec.ts';
 import type { LabProps } from '../types.ts';
-import { LIVE_KEYS, MODEL_KEYS, SCORES_DENSITIES, scoresParams } from './params.ts';
+import { MODEL_KEYS, SCORES_DENSITIES, scoresParams } from './params.ts';
 import {
   COLORS,
   dataSpec,
@@ -268,8 +268,8 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   // Objective and optimiser settings apply live (also while training).
   useEffect(() => {
     if (!info) return;
-    const patch = Object.fromEntries(LIVE_KEYS.map((k) => [k, params[k]]));
-    if (LIVE_KEYS.every((k) => info.hyper[k] === params[k])) return;
+    const patch = Object.fromEntries(LIVE_SETTINGS.map((k) => [k, params[k]]));
+    if (LIVE_SETTINGS.every((k) => info.hyper[k] === params[k])) return;
     void engine
       .ready()
       .then((c) => c.run('train.configure', { key: KEY, ...patch }))
