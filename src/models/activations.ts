@@ -8,7 +8,6 @@
  * Needed wherever a derivative is differentiated: autodiff Hessians, training through ∇ₓ, energy models.
  */
 import * as tf from '@tensorflow/tfjs';
-
 import type { ActivationName } from './hyper.ts';
 
 type Unary = (x: tf.Tensor) => tf.Tensor;
