@@ -68,7 +68,7 @@ interface UploadedPoints {
  */
 let heldPoints: UploadedPoints | null = null;
 
-const modelKeyOf = (p: Params, points: UploadedPoints | null = heldPoints): string =>
+const modelKeyOf = (p: Params, points: UploadedPoints | null): string =>
   JSON.stringify([...MODEL_KEYS.map((k) => p[k]), points ? `${points.name}:${points.n}` : null]);
 
 const densityRefOf = (p: Params, points: UploadedPoints | null): TrainDensityRef => (points ? { points: points.points, dim: 2, name: points.name } : p.density);
@@ -221,7 +221,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     const client = await engine.ready();
     const p = live.current;
     const r = await client.run('train.create', { key: KEY, density: densityRefOf(p, heldPoints), hyper: hyperOf(p, seed) });
-    created.current = `${epoch}:${modelKeyOf(p)}`;
+    created.current = `${epoch}:${modelKeyOf(p, heldPoints)}`;
     adopt(r, []);
     await refreshFields();
     void refreshMetrics();
@@ -241,8 +241,9 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     }
     const p = live.current;
     const held = heldPoints ? (r.density === heldPoints.name ? p.density : undefined) : scoresParams.density.values.find((name) => name === r.density);
-    if (!held || modelKeyOf({ ...p, ...paramsOfHyper(r.hyper, held) }) !== modelKeyOf(p)) return false;
-    created.current = `${epoch}:${modelKeyOf(p)}`;
+    const key = modelKeyOf(p, heldPoints);
+    if (!held || modelKeyOf({ ...p, ...paramsOfHyper(r.hyper, held) }, heldPoints) !== key) return false;
+    created.current = `${epoch}:${key}`;
     adopt(r, historyOf(r));
     await refreshFields();
     void refreshMetrics();
