@@ -1,10 +1,20 @@
 /**
- * A thin panel around `Plotly.react`: props are a plain spec; zoom survives updates (stable `uirevision`);
- * it follows its container's size. Plotly (the custom bundle of `plotly.ts`) loads on first use.
+ * A panel of two layers (DESIGN.md rule 6):
+ *
+ * - the static layer, `spec`, drawn with `Plotly.react` only when its value changes (contours, heat-maps, axes,
+ *   legends: the expensive part), with a stable `uirevision` so zoom survives updates;
+ * - the dynamic layer, `overlay`, drawn on a canvas over the plot area in the axes Plotly laid out (chains, trails,
+ *   ellipses: everything that moves every frame).
+ *
+ * Both draw through the app's `FrameScheduler`: at most once per animation frame, the newest data wins, within a
+ * frame budget shared by all panels. A draw that fails shows its message, is reported on the console, and the next
+ * data redraws the panel from scratch. Plotly (the custom bundle of `plotly.ts`) loads on first use.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { PlotlyHTMLElement } from 'plotly.js';
-import { panelLayout, PLOT_CONFIG, type PlotSpec } from './spec.ts';
+import { frames } from './frameScheduler.ts';
+import { drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
+import { panelLayout, PLOT_CONFIG, sameValue, type PlotSpec } from './spec.ts';
 
 type PlotlyApi = typeof import('./plotly.ts').default;
 let plotlyPromise: Promise<PlotlyApi> | null = null;
@@ -15,15 +25,15 @@ export function loadPlotly(): Promise<PlotlyApi> {
   return plotlyPromise;
 }
 
-/** Runs `task` once `previous` has settled (whether it succeeded or not). */
-function afterDrawing(previous: Promise<unknown>, task: () => Promise<void>): Promise<void> {
-  return previous.then(task, task);
-}
-
 export interface PlotlyPanelProps {
+  /** The static layer. Rebuilding an equal spec costs a comparison, not a draw. */
   spec: PlotSpec;
+  /** The dynamic layer, drawn on a canvas in the spec's (linear) axes. */
+  overlay?: Overlay | null;
   /** Change it to reset zoom (e.g. when the density changes); constant by default. */
   uirevision?: string;
+  /** Draw the static layer at most this often (a secondary chart next to a live view); the latest spec is always drawn. */
+  minIntervalMs?: number;
   /** CSS height of the panel (default 360px). */
   height?: number | string;
   className?: string;
@@ -33,12 +43,33 @@ export interface PlotlyPanelProps {
   onReady?: (el: PlotlyHTMLElement) => void;
 }
 
-export function PlotlyPanel({ spec, uirevision, height = 360, className, label, onReady }: PlotlyPanelProps) {
+interface LaidOut {
+  _fullLayout?: { width: number; height: number; xaxis?: { _offset: number; _length: number; range: [number, number] }; yaxis?: { _offset: number; _length: number; range: [number, number] } };
+}
+
+function axisFrame(ax: { _offset: number; _length: number; range: [number, number] } | undefined): AxisFrame | null {
+  if (!ax || !(ax._length > 0)) return null;
+  const range: [number, number] = [Number(ax.range[0]), Number(ax.range[1])];
+  return Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] !== range[1] ? { offset: ax._offset, length: ax._length, range } : null;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function PlotlyPanel({ spec, overlay, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
   const [plotly, setPlotly] = useState<PlotlyApi | null>(null);
   const [error, setError] = useState<string | null>(null);
   const readyCalled = useRef(false);
   const onReadyRef = useRef(onReady);
+  /** The static layer last asked for (null after a failure: the next spec redraws from scratch). */
+  const wanted = useRef<{ spec: PlotSpec; uirevision?: string } | null>(null);
+  const lastDrawAt = useRef(-Infinity);
+  const overlayRef = useRef<Overlay | null | undefined>(overlay);
+  /** Plotly.react is asynchronous: draws are serialised (a purge or a second draw mid-flight breaks Plotly). */
+  const drawing = useRef<Promise<unknown>>(Promise.resolve());
+  const keys = useRef({ plot: Symbol('plot'), resize: Symbol('resize'), overlay: Symbol('overlay') });
+
   useEffect(() => {
     onReadyRef.current = onReady;
   }, [onReady]);
@@ -47,55 +78,112 @@ export function PlotlyPanel({ spec, uirevision, height = 360, className, label, 
     let alive = true;
     loadPlotly().then(
       (p) => alive && setPlotly(() => p),
-      (e: unknown) => alive && setError(`Plotly failed to load: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => alive && setError(`Plotly failed to load: ${message(e)}`),
     );
     return () => {
       alive = false;
     };
   }, []);
 
-  // Draws are serialised: Plotly.react is asynchronous, and a purge (unmount) or a second draw that lands
-  // while one is in flight leaves Plotly reading a half-torn-down graph (`_fullLayout` undefined).
-  const drawing = useRef<Promise<unknown>>(Promise.resolve());
+  /** Draws the overlay in the axes Plotly laid out last (a no-op before the first draw or without an overlay). */
+  const paintOverlay = useRef(() => {
+    const canvas = canvasRef.current;
+    const gd = ref.current as (HTMLDivElement & LaidOut) | null;
+    const layout = gd?._fullLayout;
+    if (!canvas || !layout) return;
+    const dpr = window.devicePixelRatio || 1;
+    const [w, h] = [Math.round(layout.width), Math.round(layout.height)];
+    if (canvas.width !== w * dpr || canvas.height !== h * dpr) {
+      canvas.width = w * dpr;
+      canvas.height = h * dpr;
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const xa = axisFrame(layout.xaxis);
+    const ya = axisFrame(layout.yaxis);
+    const o = overlayRef.current;
+    if (o && xa && ya) drawOverlay(ctx, o, xa, ya);
+  });
+
+  // The static layer: only when the spec's value changed, at most once a frame (and once per minIntervalMs).
   useEffect(() => {
     const el = ref.current;
     if (!plotly || !el) return;
-    const draw = afterDrawing(drawing.current, async () => {
-      if (!el.isConnected) return;
-      const gd = await plotly.react(el, spec.data, panelLayout(spec, uirevision), PLOT_CONFIG);
-      if (!readyCalled.current) {
-        readyCalled.current = true;
-        onReadyRef.current?.(gd);
-      }
-    });
-    drawing.current = draw;
-    draw.catch((e: unknown) => setError(`Plot failed: ${e instanceof Error ? e.message : String(e)}`));
-  }, [plotly, spec, uirevision]);
+    const last = wanted.current;
+    if (last && last.uirevision === uirevision && sameValue(last.spec, spec)) return;
+    wanted.current = { spec, uirevision };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const draw = () => {
+      lastDrawAt.current = performance.now();
+      drawing.current = drawing.current.then(async () => {
+        if (!el.isConnected) return;
+        try {
+          const data = spec.data.map((t) => ({ ...t }));
+          const gd = await plotly.react(el, data, panelLayout(spec, uirevision), PLOT_CONFIG);
+          setError(null);
+          if (!readyCalled.current) {
+            readyCalled.current = true;
+            gd.on('plotly_afterplot', () => void frames.schedule(keys.current.overlay, paintOverlay.current));
+            onReadyRef.current?.(gd);
+          }
+          paintOverlay.current();
+        } catch (e) {
+          console.error('Plot failed:', e);
+          wanted.current = null;
+          setError(`Plot failed: ${message(e)}`);
+          // Start the next draw from a clean graph: a half-drawn Plotly graph fails again.
+          try {
+            plotly.purge(el);
+          } catch {
+            /* nothing left to clean */
+          }
+          readyCalled.current = false;
+        }
+      });
+    };
+    const wait = minIntervalMs - (performance.now() - lastDrawAt.current);
+    const key = keys.current.plot;
+    if (wait > 0) timer = setTimeout(() => void frames.schedule(key, draw), wait);
+    else void frames.schedule(key, draw);
+    return () => clearTimeout(timer);
+  }, [plotly, spec, uirevision, minIntervalMs]);
+
+  // The dynamic layer: every new overlay, at most once a frame.
+  useEffect(() => {
+    overlayRef.current = overlay;
+    void frames.schedule(keys.current.overlay, paintOverlay.current);
+  }, [overlay]);
 
   useEffect(() => {
     const el = ref.current;
     if (!plotly || !el) return;
-    let frame = 0;
+    const k = keys.current;
     const ro = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        drawing.current = afterDrawing(drawing.current, async () => {
+      void frames.schedule(k.resize, () => {
+        drawing.current = drawing.current.then(async () => {
           if (el.isConnected && el.clientWidth > 0 && '_fullLayout' in el) await plotly.Plots.resize(el);
+          paintOverlay.current();
         });
       });
     });
     ro.observe(el);
     const draws = drawing;
     return () => {
-      cancelAnimationFrame(frame);
       ro.disconnect();
+      for (const key of Object.values(k)) frames.drop(key);
       void draws.current.finally(() => plotly.purge(el));
     };
   }, [plotly]);
 
   return (
-    <div className={`plot-panel ${className ?? ''}`} style={{ height }} role="figure" aria-label={label}>
-      {error ? <p className="plot-error">{error}</p> : <div ref={ref} className="plot-root" />}
+    <div className={`plot-panel ${className ?? ''}`} style={{ height }} role="figure" aria-label={label} data-plot-error={error ? '1' : undefined}>
+      <div ref={ref} className="plot-root" />
+      <canvas ref={canvasRef} className="plot-overlay" aria-hidden="true" />
+      {error && <p className="plot-error">{error}</p>}
     </div>
   );
 }

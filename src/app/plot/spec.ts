@@ -42,3 +42,29 @@ export function panelLayout(spec: PlotSpec, uirevision: string = DEFAULT_UIREVIS
     uirevision: layout.uirevision ?? uirevision,
   };
 }
+
+/**
+ * Value equality of two specs (plain objects, arrays and typed arrays; NaN equals NaN). A panel whose new spec
+ * equals the drawn one does not redraw: a lab that rebuilds a static figure on every render costs a comparison,
+ * not a Plotly draw.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || ArrayBuffer.isView(a) !== ArrayBuffer.isView(b)) return false;
+  if (Array.isArray(a) || ArrayBuffer.isView(a)) {
+    const x = a as ArrayLike<unknown>;
+    const y = b as ArrayLike<unknown>;
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameValue(x[i], y[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}

@@ -3,6 +3,7 @@
  * objects). σ axes of the (σ1, σ2) plane are drawn in log10 σ with ticks labelled in σ.
  */
 import type { Data } from 'plotly.js';
+import { contourLevels, levelsOf } from '../../plot/contourLevels.ts';
 import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 
 export const COLORS = { acsm: '#1f77b4', dsm: '#d62728', exact: '#2ca02c', truth: '#111', grey: '#888' } as const;
@@ -117,9 +118,9 @@ export function landscapeSpec(xs: ArrayLike<number>, ys: ArrayLike<number>, valu
         zmax: zmin + range,
         colorscale: 'Viridis',
         reversescale: true,
-        contours: { coloring: 'heatmap' },
+        autocontour: false,
+        contours: { coloring: 'heatmap', ...contourLevels(zmin, zmin + range, 20) },
         colorbar: { title: { text: 'U + log Z' }, thickness: 10 },
-        ncontours: 20,
       } as Data,
     ],
     layout: { title: { text: title }, xaxis: { title: { text: 'y1' } }, yaxis: { title: { text: 'y2' }, scaleanchor: 'x' } },
@@ -209,7 +210,7 @@ export function posteriorSpec(
     const nx = prior.xs.length;
     const z: number[][] = [];
     for (let j = 0; j < prior.ys.length; j++) z.push(Array.from({ length: nx }, (_, i) => Math.exp(prior.logp[j * nx + i])));
-    data.push({ type: 'contour', x: Array.from(prior.xs), y: Array.from(prior.ys), z, showscale: false, contours: { coloring: 'lines' }, line: { color: '#bbb' }, ncontours: 8, hoverinfo: 'skip' } as Data);
+    data.push({ type: 'contour', x: Array.from(prior.xs), y: Array.from(prior.ys), z, showscale: false, autocontour: false, contours: { coloring: 'lines', ...levelsOf(z, 8) }, line: { color: '#bbb' }, hoverinfo: 'skip' } as Data);
   }
   const e = pts(exact);
   const s = pts(samples);

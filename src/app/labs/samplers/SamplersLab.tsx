@@ -13,11 +13,12 @@ import type { PanelDiagnostics, PanelFrame, PanelPatch, SamplerStartResult, Scor
 import type { RunFile } from '../../../engine/jobs/train.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
+import { frames as frameScheduler } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
-import { acfSpec, chainPanelSpec, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
+import { acfSpec, chainBackgroundSpec, chainOverlay, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
 import './samplers.css';
 
 const KEY = 'samplers';
@@ -27,6 +28,10 @@ const TRAIL_LENGTH = 16;
 const DIAG_MS = 800;
 /** Bias gate of the sweep's best step (relative covariance error), as the CLI's default. */
 const MAX_COV_ERROR = 0.1;
+/** An advance that takes longer than this (worker round trip) halves the steps per frame; under a third of it, they grow back. */
+const ADVANCE_BUDGET_MS = 24;
+/** The secondary charts (trace plots) redraw at most this often while the chains run. */
+const SECONDARY_MS = 120;
 /** Sweep runs: chains, kept iterations and burn-in (small, so a sweep takes seconds). */
 const SWEEP_RUN = { chains: 100, steps: 600, burn: 150 };
 
@@ -46,11 +51,21 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   /** Learned scores describe q_σ (the σ the model was trained at): the contours are of what the chains sample. */
   const sampledSigma = start?.sigma ?? 0;
   const contour = useMemo(() => targetContour(blurredDensity(density, sampledSigma)), [density, sampledSigma]);
-  const bounds = density.bounds ?? [
-    [-4, 4],
-    [-4, 4],
-  ];
+  const bounds = useMemo(
+    (): [[number, number], [number, number]] =>
+      density.bounds ?? [
+        [-4, 4],
+        [-4, 4],
+      ],
+    [density],
+  );
+  /** The chain panels' static layer: drawn once per density (and σ), never per frame. */
+  const background = useMemo(() => chainBackgroundSpec(contour, bounds), [contour, bounds]);
   const [frames, setFrames] = useState<PanelFrame[] | null>(null);
+  const session = useRef<SamplerStartResult | null>(null);
+  useEffect(() => {
+    session.current = start;
+  }, [start]);
   const [diag, setDiag] = useState<PanelDiagnostics[] | null>(null);
   const [playing, setPlaying] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -62,6 +77,13 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   useEffect(() => {
     live.current = { perFrame: params.perFrame, playing };
   }, [params.perFrame, playing]);
+  /** Steps per advance now: the "steps per frame" setting, lowered while an advance would not fit the frame budget. */
+  const [adapted, setAdapted] = useState(params.perFrame);
+  const perFrameNow = Math.min(adapted, params.perFrame);
+  const adaptive = useRef(params.perFrame);
+  useEffect(() => {
+    adaptive.current = params.perFrame;
+  }, [params.perFrame]);
 
   const kinds = [params.samplerA, params.samplerB] as const;
   const steps = [params.stepA, params.stepB] as const;
@@ -165,27 +187,54 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     setDiag(d.panels);
   }, []);
 
-  const advance = useCallback(async () => {
+  /** One advance of both panels (applying queued slider changes); returns the frames without drawing them. */
+  const advanceOnly = useCallback(async (steps: number) => {
     const client = await engine.ready();
     const configure = pending.current.splice(0);
-    const r = await client.run('samplerAdvance', { key: KEY, steps: live.current.perFrame, configure });
-    setFrames(r.frames);
+    return (await client.run('samplerAdvance', { key: KEY, steps, configure })).frames;
   }, []);
 
-  // The animation loop: one advance per frame, diagnostics every DIAG_MS.
+  const advance = useCallback(async () => setFrames(await advanceOnly(live.current.perFrame)), [advanceOnly]);
+
+  /**
+   * The animation loop. The worker computes the next advance while the UI draws this one (one frame in flight);
+   * frames reach React through the frame scheduler (at most one per animation frame, the newest wins), and the next
+   * advance is asked for only once the last frame was drawn, so a slow UI slows the chains' reporting, not itself.
+   * Steps per advance adapt to keep each advance within ADVANCE_BUDGET_MS. Diagnostics every DIAG_MS.
+   */
   useEffect(() => {
     if (!playing || !start) return;
     let stop = false;
+    const timedAdvance = async () => {
+      const steps = adaptive.current;
+      const t0 = performance.now();
+      const r = await advanceOnly(steps);
+      const dt = performance.now() - t0;
+      const target = live.current.perFrame;
+      const next = dt > ADVANCE_BUDGET_MS ? Math.max(1, Math.floor(steps / 2)) : dt < ADVANCE_BUDGET_MS / 3 ? Math.min(target, steps * 2) : steps;
+      if (next !== adaptive.current) {
+        adaptive.current = next;
+        setAdapted(next);
+      }
+      return r;
+    };
     (async () => {
-      let last = 0;
+      let last = performance.now();
+      let inFlight = timedAdvance();
       while (!stop) {
-        await advance();
-        if (stop) break;
+        const r = await inFlight;
+        // Paused: show where the chains are (the advance in flight ran); restarted: the new session's frames win.
+        if (stop) {
+          if (session.current === start) setFrames(r);
+          break;
+        }
+        const drawn = frameScheduler.schedule(KEY, () => setFrames(r));
         if (performance.now() - last > DIAG_MS) {
           last = performance.now();
           await refreshDiagnostics();
         }
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        inFlight = timedAdvance();
+        await drawn;
       }
     })().catch((e: unknown) => {
       if (!stop) {
@@ -196,7 +245,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     return () => {
       stop = true;
     };
-  }, [playing, start, advance, refreshDiagnostics]);
+  }, [playing, start, advanceOnly, refreshDiagnostics]);
 
   const stepOnce = async () => {
     try {
@@ -256,6 +305,11 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     setParams(patch);
   };
 
+  const trailChains = Math.min(TRAIL_CHAINS, params.chains);
+  const overlays = useMemo(
+    () => [0, 1].map((i) => chainOverlay({ frame: frames?.[i] ?? null, trailChains, trailLength: TRAIL_LENGTH, bounds, color: PANEL_COLORS[i] })),
+    [frames, trailChains, bounds],
+  );
   const names = kinds.map((k, i) => `${LABELS[k]}${i === 1 && kinds[0] === kinds[1] ? ' (right)' : ''}`);
   const series = [0, 1].map((i) => ({ name: names[i], color: PANEL_COLORS[i] }));
   const sweepCurves = sweep.result?.curves.map((c) => ({ ...c, color: PANEL_COLORS[Math.max(0, kinds.indexOf(c.sampler as (typeof kinds)[number]))] }));
@@ -339,6 +393,11 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
                   <span>
                     running at ε = <b data-testid={`panel-${i}-step`}>{f ? Number(f.step.toPrecision(4)) : '–'}</b>
                   </span>
+                  {playing && perFrameNow < params.perFrame && (
+                    <span className="hint" data-testid={`panel-${i}-adapted`} title="The engine could not do the set steps per frame within the frame budget">
+                      {perFrameNow} steps/frame (of {params.perFrame})
+                    </span>
+                  )}
                   {f && f.diverged > 0 && (
                     <span className="slab-diverged" data-testid={`panel-${i}-diverged`}>
                       {f.diverged} diverged (first at {f.firstDivergence})
@@ -347,7 +406,8 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
                 </div>
               </div>
               <PlotlyPanel
-                spec={chainPanelSpec({ contour, frame: f, trailChains: Math.min(TRAIL_CHAINS, params.chains), trailLength: TRAIL_LENGTH, bounds, color: PANEL_COLORS[i] })}
+                spec={background}
+                overlay={overlays[i]}
                 uirevision={params.density}
                 height={340}
                 label={`${names[i]} chains`}
@@ -376,6 +436,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           <PlotlyPanel
             key={`trace${j}`}
             spec={traceSpec([0, 1].map((i) => ({ ...series[i], path: frames?.[i]?.path ?? [], pathStart: frames?.[i]?.pathStart ?? 1 })), j)}
+            minIntervalMs={playing ? SECONDARY_MS : 0}
             height={220}
             label={`trace of x${j + 1}`}
           />

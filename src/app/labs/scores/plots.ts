@@ -8,6 +8,7 @@
 import type { Data, Layout } from 'plotly.js';
 import { eigSym2 } from '../../../core/linalg.ts';
 import type { ScoreMetrics } from '../../../models/metrics.ts';
+import { levelsOf } from '../../plot/contourLevels.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
 /** What the panels draw: the engine's `train.fields` answer (engine/jobs/train.ts). */
@@ -60,18 +61,19 @@ export function gridRows(values: ArrayLike<number>, nx: number, ny: number, dept
 }
 
 function contourTrace(f: FieldsView, values: ArrayLike<number>, name: string): Data {
+  const z = gridRows(values, f.nx, f.ny, CONTOUR_DEPTH);
   return {
     type: 'contour',
     x: Array.from(f.xs),
     y: Array.from(f.ys),
-    z: gridRows(values, f.nx, f.ny, CONTOUR_DEPTH),
+    z,
     colorscale: 'Greys',
     reversescale: true,
     opacity: 0.45,
     showscale: false,
-    contours: { coloring: 'fill', showlines: true },
+    autocontour: false,
+    contours: { coloring: 'fill', showlines: true, ...levelsOf(z, 14) },
     line: { width: 0.5, color: '#999' },
-    ncontours: 14,
     name,
     hoverinfo: 'skip',
   } as Data;

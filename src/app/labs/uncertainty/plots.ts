@@ -13,6 +13,7 @@ import { ellipsePolyline } from '../../../core/ellipse.ts';
 import { evalGrid, makeGrid, toRows } from '../../../core/grid.ts';
 import type { Density, Rng } from '../../../core/types.ts';
 import { checkCovariance, indefiniteEllipse } from '../../../core/uncertainty.ts';
+import { levelsOf } from '../../plot/contourLevels.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
 export type Bounds = [[number, number], [number, number]];
@@ -67,13 +68,13 @@ export function contourTrace(grid: DensityGrid): Data {
     x: grid.xs,
     y: grid.ys,
     z: grid.z,
-    ncontours: 12,
+    autocontour: false,
     colorscale: [
       [0, '#ffffff'],
       [1, '#c9d6ee'],
     ],
     showscale: false,
-    contours: { coloring: 'fill', showlines: true },
+    contours: { coloring: 'fill', showlines: true, ...levelsOf(grid.z, 12) },
     line: { color: 'rgba(42,77,143,0.25)', width: 0.6 },
     hoverinfo: 'skip',
     name: 'clean density p(x)',

@@ -1,0 +1,136 @@
+/**
+ * The dynamic layer of a live panel: points and polylines in data coordinates, drawn on a canvas kept over the
+ * Plotly plot area (the static layer: contours, heat-maps, axes). Redrawing this layer costs a canvas clear and a
+ * few thousand path segments (well under a millisecond for the Samplers panels), where `Plotly.react` of the same
+ * traces re-ran the contour and the whole SVG (the reason the Samplers animation ran at 3 frames/s).
+ *
+ * Linear axes only. Plain data in, so specs are unit-testable; `drawOverlay` is the only function that touches a
+ * canvas.
+ */
+
+/** Points; `marker` 'cross' draws × (diverged chains), 'dot' a filled disc with an optional outline. */
+export interface PointLayer {
+  kind: 'points';
+  /** What the layer shows (tests and screen readers' figure descriptions). */
+  name?: string;
+  /** Interleaved x0, y0, x1, y1, ...; non-finite pairs are skipped. */
+  xy: ArrayLike<number>;
+  color: string;
+  /** Diameter in CSS pixels. */
+  size: number;
+  marker?: 'dot' | 'cross';
+  opacity?: number;
+  outline?: string;
+}
+
+/** Polylines; a non-finite pair ends one polyline (the next finite pair starts another). */
+export interface LineLayer {
+  kind: 'lines';
+  name?: string;
+  xy: ArrayLike<number>;
+  color: string;
+  width: number;
+  opacity?: number;
+}
+
+export type OverlayLayer = PointLayer | LineLayer;
+
+/** What a panel's overlay draws, bottom layer first. */
+export interface Overlay {
+  layers: OverlayLayer[];
+}
+
+/** One axis as Plotly laid it out: pixel offset and length of the plot area, and the shown data range. */
+export interface AxisFrame {
+  offset: number;
+  length: number;
+  range: [number, number];
+}
+
+/** Data x to the canvas's CSS pixel column (left to right). */
+export function xToPixel(ax: AxisFrame, x: number): number {
+  return ax.offset + ((x - ax.range[0]) / (ax.range[1] - ax.range[0])) * ax.length;
+}
+
+/** Data y to the canvas's CSS pixel row (top to bottom: the range's top is at `offset`). */
+export function yToPixel(ax: AxisFrame, y: number): number {
+  return ax.offset + ((ax.range[1] - y) / (ax.range[1] - ax.range[0])) * ax.length;
+}
+
+/** The number of points and segments a layer draws (for tests and the bench). */
+export function countMarks(layer: OverlayLayer): number {
+  let n = 0;
+  for (let i = 0; i + 1 < layer.xy.length; i += 2) if (Number.isFinite(layer.xy[i]) && Number.isFinite(layer.xy[i + 1])) n++;
+  return n;
+}
+
+/** Draws the layers on `ctx` (CSS pixel units), clipped to the plot area of `xa` × `ya`. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, overlay: Overlay, xa: AxisFrame, ya: AxisFrame): void {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(xa.offset, ya.offset, xa.length, ya.length);
+  ctx.clip();
+  for (const layer of overlay.layers) {
+    ctx.globalAlpha = layer.opacity ?? 1;
+    if (layer.kind === 'lines') drawLines(ctx, layer, xa, ya);
+    else drawPoints(ctx, layer, xa, ya);
+  }
+  ctx.restore();
+}
+
+function drawLines(ctx: CanvasRenderingContext2D, layer: LineLayer, xa: AxisFrame, ya: AxisFrame): void {
+  ctx.strokeStyle = layer.color;
+  ctx.lineWidth = layer.width;
+  ctx.lineJoin = 'round';
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i + 1 < layer.xy.length; i += 2) {
+    const x = layer.xy[i];
+    const y = layer.xy[i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      pen = false;
+      continue;
+    }
+    const px = xToPixel(xa, x);
+    const py = yToPixel(ya, y);
+    if (pen) ctx.lineTo(px, py);
+    else ctx.moveTo(px, py);
+    pen = true;
+  }
+  ctx.stroke();
+}
+
+function drawPoints(ctx: CanvasRenderingContext2D, layer: PointLayer, xa: AxisFrame, ya: AxisFrame): void {
+  const r = layer.size / 2;
+  const cross = layer.marker === 'cross';
+  ctx.beginPath();
+  for (let i = 0; i + 1 < layer.xy.length; i += 2) {
+    const x = layer.xy[i];
+    const y = layer.xy[i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const px = xToPixel(xa, x);
+    const py = yToPixel(ya, y);
+    if (cross) {
+      ctx.moveTo(px - r, py - r);
+      ctx.lineTo(px + r, py + r);
+      ctx.moveTo(px - r, py + r);
+      ctx.lineTo(px + r, py - r);
+    } else {
+      ctx.moveTo(px + r, py);
+      ctx.arc(px, py, r, 0, 2 * Math.PI);
+    }
+  }
+  if (cross) {
+    ctx.strokeStyle = layer.color;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    return;
+  }
+  ctx.fillStyle = layer.color;
+  ctx.fill();
+  if (layer.outline) {
+    ctx.strokeStyle = layer.outline;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
+}
