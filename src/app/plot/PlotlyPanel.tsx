@@ -53,6 +53,11 @@ function axisFrame(ax: { _offset: number; _length: number; range: [number, numbe
   return Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] !== range[1] ? { offset: ax._offset, length: ax._length, range } : null;
 }
 
+/** Counts the panel's draws in its `data-draws` attribute (read by the e2e tests and `tweedie bench-ui`; no React render). */
+function countDraw(panel: Element | null | undefined): void {
+  panel?.setAttribute('data-draws', String(Number(panel.getAttribute('data-draws') ?? 0) + 1));
+}
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function PlotlyPanel({ spec, overlay, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
@@ -87,6 +92,7 @@ export function PlotlyPanel({ spec, overlay, uirevision, minIntervalMs = 0, heig
 
   /** Draws the overlay in the axes Plotly laid out last (a no-op before the first draw or without an overlay). */
   const paintOverlay = useRef(() => {
+    countDraw(canvasRef.current?.parentElement);
     const canvas = canvasRef.current;
     const gd = ref.current as (HTMLDivElement & LaidOut) | null;
     const layout = gd?._fullLayout;
@@ -122,8 +128,10 @@ export function PlotlyPanel({ spec, overlay, uirevision, minIntervalMs = 0, heig
       drawing.current = drawing.current.then(async () => {
         if (!el.isConnected) return;
         try {
-          const data = spec.data.map((t) => ({ ...t }));
-          const gd = await plotly.react(el, data, panelLayout(spec, uirevision), PLOT_CONFIG);
+          // Plotly writes into the objects it is given (titles, legends, axes): it gets copies, so the spec stays
+          // as the lab built it and the next comparison is of values, not of Plotly's annotations.
+          const { data, layout } = structuredClone({ data: spec.data, layout: panelLayout(spec, uirevision) });
+          const gd = await plotly.react(el, data, layout, PLOT_CONFIG);
           setError(null);
           if (!readyCalled.current) {
             readyCalled.current = true;

@@ -6,8 +6,8 @@
  *   render queued for that key (the newest result wins; nothing queues up behind a slow frame);
  * - a frame budget: renders run in queue order until `budgetMs` is spent, the rest wait for the next frame (each
  *   still coalesced), so several heavy panels never make one long task;
- * - backpressure: the promise `schedule` returns settles once the render has run and the next frame has begun
- *   (the browser had a chance to paint). The engine client acknowledges a progress message only then, and the
+ * - backpressure: the promise `schedule` returns settles once the render has run and its frame is over (the
+ *   browser had the chance to paint it). The engine client acknowledges a progress message only then, and the
  *   engine sends no new progress before the acknowledgement: when the UI falls behind, the jobs report less
  *   often, they do not slow down.
  *
@@ -17,6 +17,8 @@
 export interface FrameClock {
   /** Calls `cb` at the next frame (requestAnimationFrame in the browser). */
   request(cb: () => void): void;
+  /** Calls `cb` once the current frame is over (a task after the frame's rendering: setTimeout 0 in the browser). */
+  afterFrame(cb: () => void): void;
   /** Milliseconds, monotonic (performance.now). */
   now(): number;
 }
@@ -40,7 +42,7 @@ export class FrameScheduler {
 
   /**
    * Queues `render` under `key` for the next frame, replacing a render queued there and not yet run (its promise then
-   * settles with the replacement's). Resolves after the render ran and one more frame began; rejects if it threw.
+   * settles with the replacement's). Resolves after the render ran and its frame ended; rejects if it threw.
    */
   schedule(key: unknown, render: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -92,8 +94,8 @@ export class FrameScheduler {
       done.push({ settle: queued.settle, error });
     }
     if (done.length > 0) this.frames++;
-    // Settle at the next frame: by then the browser has painted what these renders drew.
-    this.clock.request(() => {
+    // Settle after the frame: by then the browser has painted what these renders drew.
+    this.clock.afterFrame(() => {
       for (const d of done) for (const s of d.settle) s(d.error);
     });
     if (this.queue.size > 0) this.requestFrame();
@@ -104,8 +106,14 @@ const browserClock: FrameClock = {
   request: (cb) => {
     requestAnimationFrame(() => cb());
   },
+  afterFrame: (cb) => {
+    setTimeout(cb, 0);
+  },
   now: () => performance.now(),
 };
 
+/** Outside a browser (Node tests of modules that import this one): frames every 16 ms. */
+const timerClock: FrameClock = { request: (cb) => void setTimeout(cb, 16), afterFrame: (cb) => void setTimeout(cb, 0), now: () => Date.now() };
+
 /** The app's scheduler (one per page). */
-export const frames = new FrameScheduler(typeof requestAnimationFrame === 'function' ? browserClock : { request: (cb) => setTimeout(cb, 16), now: () => Date.now() });
+export const frames = new FrameScheduler(typeof requestAnimationFrame === 'function' ? browserClock : timerClock);

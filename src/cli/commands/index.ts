@@ -5,10 +5,11 @@
 import type { CliCommand } from '../command.ts';
 import { sampleCommand, sweepCommand } from './sample.ts';
 import { benchCommand } from './bench.ts';
+import { benchUiCommand } from './benchUi.ts';
 import { posteriorCommand } from './posterior.ts';
 import { densitiesCommand } from './densities.ts';
 import { trainCommand } from './train.ts';
 import { energyCommands } from './energy.ts';
 import { digitsCommand } from './digits.ts';
 
-export const commands: CliCommand[] = [benchCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, ...energyCommands, digitsCommand];
+export const commands: CliCommand[] = [benchCommand, benchUiCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, ...energyCommands, digitsCommand];
