@@ -1,18 +1,20 @@
 /**
  * `useJob(name)`: runs one kind of engine job from a component, with its progress, result, error and a
  * cancel. Starting a new run cancels the one in flight; unmounting cancels too. The job runs in the
- * engine's worker, never on the UI thread.
+ * engine's worker, never on the UI thread. Progress reaches React through the frame scheduler (at most once a
+ * frame, the newest wins) and is acknowledged to the engine once drawn (backpressure).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { EngineError } from '../engine/client.ts';
 import type { JobName, JobParams, JobProgress, JobResult } from '../engine/protocol.ts';
 import { engine } from './engine.ts';
+import { frames } from './plot/frameScheduler.ts';
 
 export type JobStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 
 export interface JobState<N extends JobName> {
   status: JobStatus;
-  /** The latest progress message of the current run (throttled by the engine to ~30 per second). */
+  /** The latest progress message of the current run (at most one per frame; the engine waits for it to be drawn). */
   progress: JobProgress<N> | undefined;
   /** The last successful result (kept while a new run is in flight). */
   result: JobResult<N> | undefined;
@@ -32,6 +34,7 @@ export interface JobHandle<N extends JobName> extends JobState<N> {
 export function useJob<N extends JobName>(job: N): JobHandle<N> {
   const [state, setState] = useState<JobState<N>>({ status: 'idle', progress: undefined, result: undefined, error: undefined });
   const current = useRef<AbortController | null>(null);
+  const frameKey = useRef(Symbol(job));
 
   useEffect(() => () => current.current?.abort(), []);
 
@@ -47,15 +50,20 @@ export function useJob<N extends JobName>(job: N): JobHandle<N> {
         if (ctrl.signal.aborted) throw new EngineError('cancelled', true);
         const result = await client.run(job, params, {
           signal: ctrl.signal,
-          onProgress: (progress) => {
-            if (mine()) setState((s) => ({ ...s, progress }));
-          },
+          onProgress: (progress) =>
+            frames.schedule(frameKey.current, () => {
+              if (mine()) setState((s) => ({ ...s, progress }));
+            }),
         });
-        if (mine()) setState((s) => ({ ...s, status: 'done', result }));
+        if (mine()) {
+          frames.drop(frameKey.current);
+          setState((s) => ({ ...s, status: 'done', result }));
+        }
         return result;
       } catch (e) {
         const cancelled = e instanceof EngineError && e.cancelled;
         if (mine()) {
+          frames.drop(frameKey.current);
           setState((s) => ({
             ...s,
             status: cancelled ? 'cancelled' : 'error',

@@ -14,7 +14,11 @@ export interface EnginePort {
 }
 
 export interface RunOptions<N extends JobName> {
-  onProgress?: (p: JobProgress<N>) => void;
+  /**
+   * Called with each progress message. The engine sends the next one only once this has returned, or, when it
+   * returns a promise, once that settles (e.g. when the message has been drawn): a slow caller gets fewer reports.
+   */
+  onProgress?: (p: JobProgress<N>) => unknown;
   signal?: AbortSignal;
 }
 
@@ -32,7 +36,7 @@ export class EngineError extends Error {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
-  onProgress?: (p: unknown) => void;
+  onProgress?: (p: unknown) => unknown;
 }
 
 export class EngineClient {
@@ -53,7 +57,7 @@ export class EngineClient {
       this.pending.set(id, {
         resolve: resolve as (v: unknown) => void,
         reject,
-        onProgress: opts.onProgress as ((p: unknown) => void) | undefined,
+        onProgress: opts.onProgress as Pending['onProgress'],
       });
       opts.signal?.addEventListener('abort', () => this.port.post({ type: 'cancel', id }), { once: true });
       this.port.post({ type: 'request', id, job, params } as EngineRequest);
@@ -71,7 +75,16 @@ export class EngineClient {
     const p = this.pending.get(res.id);
     if (!p) return;
     if (res.type === 'progress') {
-      p.onProgress?.(res.progress);
+      const ack = () => this.port.post({ type: 'ack', id: res.id });
+      let shown: unknown;
+      try {
+        shown = p.onProgress?.(res.progress);
+      } catch (e) {
+        ack();
+        throw e;
+      }
+      if (shown instanceof Promise) shown.then(ack, ack);
+      else ack();
       return;
     }
     this.pending.delete(res.id);

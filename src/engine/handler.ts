@@ -21,6 +21,10 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
   const sessions = new SessionStore();
   const cancelled = new Set<number>();
   const running = new Set<number>();
+  /** Jobs whose last progress message the caller has not acknowledged yet: their progress waits. */
+  const unacked = new Set<number>();
+  /** The newest progress a job reported while unacknowledged: sent when the acknowledgement comes. */
+  const waiting = new Map<number, unknown>();
 
   async function runJob(req: Extract<EngineRequest, { type: 'request' }>): Promise<void> {
     const { id } = req;
@@ -29,8 +33,13 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
     const ctx: JobContext<unknown> = {
       progress(p, force = false) {
         const now = Date.now();
+        if (unacked.has(id)) {
+          waiting.set(id, p);
+          return;
+        }
         if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
+        unacked.add(id);
         post({ type: 'progress', id, progress: p });
       },
       async checkpoint() {
@@ -57,6 +66,8 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
     } finally {
       running.delete(id);
       cancelled.delete(id);
+      unacked.delete(id);
+      waiting.delete(id);
     }
   }
 
@@ -65,6 +76,16 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
     handle(req) {
       if (req.type === 'cancel') {
         if (running.has(req.id)) cancelled.add(req.id);
+        return;
+      }
+      if (req.type === 'ack') {
+        unacked.delete(req.id);
+        if (waiting.has(req.id) && running.has(req.id)) {
+          const p = waiting.get(req.id);
+          waiting.delete(req.id);
+          unacked.add(req.id);
+          post({ type: 'progress', id: req.id, progress: p });
+        }
         return;
       }
       void runJob(req);

@@ -21,7 +21,11 @@ export class InputError extends Error {
 }
 
 export interface JobContext<Progress> {
-  /** Send a progress message. Throttled to at most ~30 per second unless `force` is set. */
+  /**
+   * Send a progress message. While the caller has not acknowledged the previous one, the newest message waits (it
+   * replaces an older waiting one) and goes out with the acknowledgement. Throttled to at most ~30 per second unless
+   * `force` is set (a job's milestones; the acknowledgement still applies).
+   */
   progress(p: Progress, force?: boolean): void;
   /** Yield to the event loop (so a cancel can arrive) and throw `CancelledError` if cancelled. */
   checkpoint(): Promise<void>;

@@ -3,7 +3,9 @@
  *
  * Requests carry an id; every response names the id it answers: zero or more `progress` messages, then
  * exactly one `result` or `error`. A `cancel` asks the job with that id to stop at its next checkpoint;
- * it then answers with an `error` whose `cancelled` flag is set. Payloads are plain data (numbers,
+ * it then answers with an `error` whose `cancelled` flag is set. An `ack` says the caller has shown the last
+ * progress message: the engine sends no further progress for that id before it, then the newest report made
+ * meanwhile (backpressure: a UI that falls behind gets fewer, fresher reports; the job itself never waits). Payloads are plain data (numbers,
  * strings, arrays, Float32Arrays): never tensors.
  */
 import type { JobMap } from './jobs/index.ts';
@@ -35,7 +37,11 @@ export interface CancelRequest {
   type: 'cancel';
   id: number;
 }
-export type EngineRequest = JobRequest | CancelRequest;
+export interface AckRequest {
+  type: 'ack';
+  id: number;
+}
+export type EngineRequest = JobRequest | CancelRequest | AckRequest;
 
 export interface ProgressResponse {
   type: 'progress';

@@ -10,9 +10,10 @@
  * frame budget shared by all panels. A draw that fails shows its message, is reported on the console, and the next
  * data redraws the panel from scratch. Plotly (the custom bundle of `plotly.ts`) loads on first use.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlotlyHTMLElement } from 'plotly.js';
 import { frames } from './frameScheduler.ts';
+import { splitLive } from './liveSplit.ts';
 import { drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
 import { panelLayout, PLOT_CONFIG, sameValue, type PlotSpec } from './spec.ts';
 
@@ -28,8 +29,13 @@ export function loadPlotly(): Promise<PlotlyApi> {
 export interface PlotlyPanelProps {
   /** The static layer. Rebuilding an equal spec costs a comparison, not a draw. */
   spec: PlotSpec;
-  /** The dynamic layer, drawn on a canvas in the spec's (linear) axes. */
+  /** The dynamic layer, drawn on a canvas in the spec's axes. */
   overlay?: Overlay | null;
+  /**
+   * Split `spec` itself into the two layers (`liveSplit.ts`): its scatter and quiver traces go to the canvas, the
+   * rest stays static. For panels whose traces move while their background does not.
+   */
+  live?: boolean;
   /** Change it to reset zoom (e.g. when the density changes); constant by default. */
   uirevision?: string;
   /** Draw the static layer at most this often (a secondary chart next to a live view); the latest spec is always drawn. */
@@ -44,13 +50,22 @@ export interface PlotlyPanelProps {
 }
 
 interface LaidOut {
-  _fullLayout?: { width: number; height: number; xaxis?: { _offset: number; _length: number; range: [number, number] }; yaxis?: { _offset: number; _length: number; range: [number, number] } };
+  _fullLayout?: { width: number; height: number; xaxis?: LaidOutAxis; yaxis?: LaidOutAxis };
 }
 
-function axisFrame(ax: { _offset: number; _length: number; range: [number, number] } | undefined): AxisFrame | null {
-  if (!ax || !(ax._length > 0)) return null;
+interface LaidOutAxis {
+  _offset: number;
+  _length: number;
+  range: [number, number];
+  type?: string;
+}
+
+/** The overlay's view of an axis Plotly laid out (null before layout or on an axis type the overlay cannot map). */
+function axisFrame(ax: LaidOutAxis | undefined): AxisFrame | null {
+  if (!ax || !(ax._length > 0) || (ax.type !== 'linear' && ax.type !== 'log' && ax.type !== '-')) return null;
   const range: [number, number] = [Number(ax.range[0]), Number(ax.range[1])];
-  return Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] !== range[1] ? { offset: ax._offset, length: ax._length, range } : null;
+  if (!Number.isFinite(range[0]) || !Number.isFinite(range[1]) || range[0] === range[1]) return null;
+  return { offset: ax._offset, length: ax._length, range, log: ax.type === 'log' };
 }
 
 /** Counts the panel's draws in its `data-draws` attribute (read by the e2e tests and `tweedie bench-ui`; no React render). */
@@ -60,7 +75,10 @@ function countDraw(panel: Element | null | undefined): void {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export function PlotlyPanel({ spec, overlay, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
+export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
+  const split = useMemo(() => (live ? splitLive(given) : null), [live, given]);
+  const spec = split?.background ?? given;
+  const overlay = split?.overlay ?? givenOverlay;
   const ref = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [plotly, setPlotly] = useState<PlotlyApi | null>(null);

@@ -4,11 +4,11 @@
  * few thousand path segments (well under a millisecond for the Samplers panels), where `Plotly.react` of the same
  * traces re-ran the contour and the whole SVG (the reason the Samplers animation ran at 3 frames/s).
  *
- * Linear axes only. Plain data in, so specs are unit-testable; `drawOverlay` is the only function that touches a
+ * Linear and log axes. Plain data in, so specs are unit-testable; `drawOverlay` is the only function that touches a
  * canvas.
  */
 
-/** Points; `marker` 'cross' draws × (diverged chains), 'dot' a filled disc with an optional outline. */
+/** Points; `marker` 'cross' draws × (diverged chains), 'dot' a filled disc, 'diamond' a filled diamond (with an optional outline). */
 export interface PointLayer {
   kind: 'points';
   /** What the layer shows (tests and screen readers' figure descriptions). */
@@ -16,9 +16,9 @@ export interface PointLayer {
   /** Interleaved x0, y0, x1, y1, ...; non-finite pairs are skipped. */
   xy: ArrayLike<number>;
   color: string;
-  /** Diameter in CSS pixels. */
-  size: number;
-  marker?: 'dot' | 'cross';
+  /** Diameter in CSS pixels: one for all points, or one per point. */
+  size: number | ArrayLike<number>;
+  marker?: 'dot' | 'cross' | 'diamond';
   opacity?: number;
   outline?: string;
 }
@@ -31,6 +31,8 @@ export interface LineLayer {
   color: string;
   width: number;
   opacity?: number;
+  /** Dash pattern in CSS pixels (canvas setLineDash); solid when absent. */
+  dash?: number[];
 }
 
 export type OverlayLayer = PointLayer | LineLayer;
@@ -44,17 +46,24 @@ export interface Overlay {
 export interface AxisFrame {
   offset: number;
   length: number;
+  /** In data units; for a log axis in decades (log10 of the data), as Plotly keeps it. */
   range: [number, number];
+  log?: boolean;
+}
+
+/** The axis coordinate of a value: itself, or log10 of it on a log axis (NaN where a log axis cannot show it). */
+function coordinate(ax: AxisFrame, v: number): number {
+  return ax.log ? (v > 0 ? Math.log10(v) : NaN) : v;
 }
 
 /** Data x to the canvas's CSS pixel column (left to right). */
 export function xToPixel(ax: AxisFrame, x: number): number {
-  return ax.offset + ((x - ax.range[0]) / (ax.range[1] - ax.range[0])) * ax.length;
+  return ax.offset + ((coordinate(ax, x) - ax.range[0]) / (ax.range[1] - ax.range[0])) * ax.length;
 }
 
 /** Data y to the canvas's CSS pixel row (top to bottom: the range's top is at `offset`). */
 export function yToPixel(ax: AxisFrame, y: number): number {
-  return ax.offset + ((ax.range[1] - y) / (ax.range[1] - ax.range[0])) * ax.length;
+  return ax.offset + ((ax.range[1] - coordinate(ax, y)) / (ax.range[1] - ax.range[0])) * ax.length;
 }
 
 /** The number of points and segments a layer draws (for tests and the bench). */
@@ -82,6 +91,7 @@ function drawLines(ctx: CanvasRenderingContext2D, layer: LineLayer, xa: AxisFram
   ctx.strokeStyle = layer.color;
   ctx.lineWidth = layer.width;
   ctx.lineJoin = 'round';
+  ctx.setLineDash(layer.dash ?? []);
   ctx.beginPath();
   let pen = false;
   for (let i = 0; i + 1 < layer.xy.length; i += 2) {
@@ -93,6 +103,10 @@ function drawLines(ctx: CanvasRenderingContext2D, layer: LineLayer, xa: AxisFram
     }
     const px = xToPixel(xa, x);
     const py = yToPixel(ya, y);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) {
+      pen = false;
+      continue;
+    }
     if (pen) ctx.lineTo(px, py);
     else ctx.moveTo(px, py);
     pen = true;
@@ -101,20 +115,29 @@ function drawLines(ctx: CanvasRenderingContext2D, layer: LineLayer, xa: AxisFram
 }
 
 function drawPoints(ctx: CanvasRenderingContext2D, layer: PointLayer, xa: AxisFrame, ya: AxisFrame): void {
-  const r = layer.size / 2;
+  const sizes = layer.size;
   const cross = layer.marker === 'cross';
+  ctx.setLineDash([]);
   ctx.beginPath();
   for (let i = 0; i + 1 < layer.xy.length; i += 2) {
     const x = layer.xy[i];
     const y = layer.xy[i + 1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const r = (typeof sizes === 'number' ? sizes : (sizes[i / 2] ?? 0)) / 2;
+    if (!Number.isFinite(x) || !Number.isFinite(y) || !(r > 0)) continue;
     const px = xToPixel(xa, x);
     const py = yToPixel(ya, y);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
     if (cross) {
       ctx.moveTo(px - r, py - r);
       ctx.lineTo(px + r, py + r);
       ctx.moveTo(px - r, py + r);
       ctx.lineTo(px + r, py - r);
+    } else if (layer.marker === 'diamond') {
+      ctx.moveTo(px, py - r);
+      ctx.lineTo(px + r, py);
+      ctx.lineTo(px, py + r);
+      ctx.lineTo(px - r, py);
+      ctx.closePath();
     } else {
       ctx.moveTo(px + r, py);
       ctx.arc(px, py, r, 0, 2 * Math.PI);

@@ -3,7 +3,7 @@
  * params, cancel, independent ids, concurrent jobs. Driven both through the raw handler (message sequence)
  * and through the client (typed promises). The `bench` job with tiny settings serves as the long job.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineError, type EngineClient } from '../../../src/engine/client.ts';
 import { createEngineHandler } from '../../../src/engine/handler.ts';
 import { createInProcessEngine } from '../../../src/engine/inProcess.ts';
@@ -12,6 +12,8 @@ import type { EngineRequest, EngineResponse } from '../../../src/engine/protocol
 
 /** A bench small enough to finish in well under a second on the cpu backend. */
 const TINY: BenchParams = { backends: ['cpu'], batch: 8, hidden: 4, chains: [16], budgetMs: 0, minRuns: 1, maxRuns: 1, runMs: 1 };
+/** A bench that reports progress (a measurement done) about every 100 ms for minutes unless cancelled. */
+const CHATTY: BenchParams = { backends: ['cpu'], batch: 8, hidden: 4, chains: Array.from({ length: 1000 }, (_, i) => 16 + i), budgetMs: 100, minRuns: 1, maxRuns: 1000, runMs: 5 };
 /** A bench that would run for minutes unless cancelled. */
 const LONG: BenchParams = { backends: ['cpu'], batch: 64, hidden: 16, chains: [100], budgetMs: 600_000, minRuns: 1000, maxRuns: 1000, runMs: 5 };
 
@@ -70,6 +72,47 @@ describe('engine handler: message sequence', () => {
     expect(c.messages).toEqual([]);
   });
 });
+describe('engine handler: backpressure', () => {
+  it('sends no progress until the last one is acknowledged, and the job keeps running meanwhile', async () => {
+    const c = collect();
+    const handler = createEngineHandler(c.post);
+    handler.handle({ type: 'request', id: 11, job: 'bench', params: CHATTY } as EngineRequest);
+    await c.until((r) => r.type === 'progress');
+    // Nobody acknowledges: one progress message, however long the job runs.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(c.messages.filter((m) => m.type === 'progress').length).toBe(1);
+    // The acknowledgement releases the newest report made meanwhile, and only that one.
+    handler.handle({ type: 'ack', id: 11 });
+    await c.until((r) => r.type === 'progress' && c.messages.filter((m) => m.type === 'progress').length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.messages.filter((m) => m.type === 'progress').length).toBe(2);
+    // The job was never blocked: it still answers a cancel with its final message.
+    handler.handle({ type: 'cancel', id: 11 });
+    await c.until((r) => r.type === 'error');
+    expect(c.messages.at(-1)).toMatchObject({ type: 'error', id: 11, cancelled: true });
+  });
+
+  it('the client acknowledges when onProgress returns, or when the promise it returns settles', async () => {
+    let release: () => void = () => {};
+    let calls = 0;
+    const ctrl = new AbortController();
+    const run = engine.run('bench', CHATTY, {
+      signal: ctrl.signal,
+      onProgress: () => {
+        calls++;
+        return new Promise<void>((r) => (release = r));
+      },
+    });
+    await vi.waitFor(() => expect(calls).toBe(1), { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(calls).toBe(1);
+    release();
+    await vi.waitFor(() => expect(calls).toBe(2), { timeout: 30_000 });
+    ctrl.abort();
+    await expect(run).rejects.toMatchObject({ cancelled: true });
+  });
+});
+
 
 describe('engine client', () => {
   it('resolves with the typed result and streams progress', async () => {

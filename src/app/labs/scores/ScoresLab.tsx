@@ -16,6 +16,7 @@ import { LIVE_SETTINGS, type TrainHyper } from '../../../models/hyper.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
+import { frames } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import type { PlotSpec } from '../../plot/spec.ts';
 import type { LabProps } from '../types.ts';
@@ -129,11 +130,15 @@ function fmt(v: number | null | undefined, digits = 4): string {
   return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(digits)));
 }
 
-function Panel({ title, testId, spec, uirevision, children }: { title: string; testId: string; spec?: PlotSpec | null; uirevision: string; children?: React.ReactNode }) {
+/**
+ * One figure of the lab. `live`: its moving traces (points, arrows, glyphs, loss curves) are drawn on the panel's
+ * canvas layer and its contours once (see PlotlyPanel); heat-maps are not live.
+ */
+function Panel({ title, testId, spec, uirevision, live = false, children }: { title: string; testId: string; spec?: PlotSpec | null; uirevision: string; live?: boolean; children?: React.ReactNode }) {
   return (
     <figure className="scores-panel" data-testid={testId} data-has-data={spec ? '1' : '0'}>
       <figcaption>{title}</figcaption>
-      {spec ? <PlotlyPanel spec={spec} uirevision={uirevision} height={300} label={title} /> : <div className="scores-empty">{children ?? 'Waiting for the model…'}</div>}
+      {spec ? <PlotlyPanel spec={spec} live={live} uirevision={uirevision} height={300} label={title} /> : <div className="scores-empty">{children ?? 'Waiting for the model…'}</div>}
     </figure>
   );
 }
@@ -288,9 +293,14 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     const done = client
       .run('train.steps', { key: KEY, steps: 1e9, reportMs: 200, ...pacing }, {
         signal: ctrl.signal,
+        // Every report joins the loss history; React sees the newest at most once a frame, and the engine's next
+        // report waits until this one is drawn (frame scheduler).
         onProgress: (pr) => {
-          setProgress(pr);
-          setHistory((h) => pushHistory(h, { step: pr.step, loss: pr.lossAdjusted, variance: pr.lossVariance, vr: live.current.vr }));
+          const point = { step: pr.step, loss: pr.lossAdjusted, variance: pr.lossVariance, vr: live.current.vr };
+          return frames.schedule(KEY, () => {
+            setProgress(pr);
+            setHistory((h) => pushHistory(h, point));
+          });
         },
       })
       .then(
@@ -637,21 +647,21 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       )}
 
       <div className="scores-grid">
-        <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" spec={specs?.data} uirevision={uirevision} />
-        <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" spec={loss} uirevision="loss">
+        <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" live spec={specs?.data} uirevision={uirevision} />
+        <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" live spec={loss} uirevision="loss">
           Press Start to train.
         </Panel>
-        <Panel title="Per-sample loss variance (log)" testId="panel-variance" spec={variance} uirevision="variance">
+        <Panel title="Per-sample loss variance (log)" testId="panel-variance" live spec={variance} uirevision="variance">
           Toggle VR while training and watch it drop.
         </Panel>
-        <Panel title="Learned s1θ over log q_σ" testId="panel-s1" spec={specs?.s1Learned} uirevision={uirevision} />
-        <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" spec={specs?.s1True} uirevision={uirevision} />
+        <Panel title="Learned s1θ over log q_σ" testId="panel-s1" live spec={specs?.s1Learned} uirevision={uirevision} />
+        <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" live spec={specs?.s1True} uirevision={uirevision} />
         <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" spec={specs?.s1Err} uirevision={uirevision} />
-        <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" spec={specs?.glyphDirect} uirevision={uirevision}>
+        <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" live spec={specs?.glyphDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head (s2 = none): only autodiff.' : undefined}
         </Panel>
-        <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" spec={specs?.glyphAuto} uirevision={uirevision} />
-        <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" spec={specs?.glyphTrue} uirevision={uirevision} />
+        <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" live spec={specs?.glyphAuto} uirevision={uirevision} />
+        <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" live spec={specs?.glyphTrue} uirevision={uirevision} />
         <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" spec={specs?.errDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head.' : undefined}
         </Panel>

@@ -307,7 +307,7 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
 
       <div className="ulab-main">
         <div className="ulab-plot">
-          <PlotlyPanel spec={inter.spec} uirevision={`${params.density}`} height={520} label="Noisy point, posterior ellipses and samples" onReady={onReady} className="ulab-interactive" />
+          <PlotlyPanel spec={inter.spec} live uirevision={`${params.density}`} height={520} label="Noisy point, posterior ellipses and samples" onReady={onReady} className="ulab-interactive" />
           {!x && <p className="ulab-overlay-hint">Click anywhere on the density to place a noisy point x̃; drag to move it.</p>}
         </div>
         <aside className="ulab-readout" aria-live="polite">

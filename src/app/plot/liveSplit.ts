@@ -1,0 +1,165 @@
+/**
+ * Splits a lab's ordinary Plotly spec into the two layers of a live panel (`PlotlyPanel live`): the static layer
+ * keeps every non-scatter trace (contours, heat-maps), the axes and a legend entry per scatter trace (drawn with no
+ * data, so the legend stays Plotly's); the dynamic layer gets the scatter and quiver traces as canvas layers
+ * (overlay.ts). A lab keeps writing one spec per panel and one set of tests for it; a panel made live redraws its
+ * static layer only when that layer's value changes.
+ *
+ * Axes without a range of their own get one that holds all the data, rounded outwards to round values: it grows in
+ * steps as the data grows (a loss curve redraws its axes a few times per decade of steps, not per report).
+ *
+ * Not carried to the canvas: hover labels of the moving traces, fills, and line shapes other than straight segments.
+ */
+import type { Data, Layout } from 'plotly.js';
+import { niceStep } from './contourLevels.ts';
+import type { LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
+import type { PlotSpec } from './spec.ts';
+
+type Trace = Record<string, unknown> & { type?: string; x?: ArrayLike<number | null>; y?: ArrayLike<number | null> };
+type Style = { color?: string; width?: number; dash?: string; size?: number | number[]; symbol?: string; opacity?: number; line?: { color?: string; width?: number } };
+
+const DASHES: Record<string, number[]> = { dash: [6, 4], dot: [2, 3], dashdot: [6, 3, 2, 3], longdash: [10, 4] };
+/** Plotly's default trace colours, in order (for traces that name none). */
+const DEFAULT_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+function interleave(x: ArrayLike<number | null>, y: ArrayLike<number | null>): number[] {
+  const n = Math.min(x.length, y.length);
+  const xy = new Array<number>(2 * n);
+  for (let i = 0; i < n; i++) {
+    xy[2 * i] = x[i] ?? NaN;
+    xy[2 * i + 1] = y[i] ?? NaN;
+  }
+  return xy;
+}
+
+/** Quiver arrows (anchor at the tail, raw lengths) as line segments: shaft plus a two-stroke head. */
+function arrows(t: Trace): number[] {
+  const x = (t.x ?? []) as ArrayLike<number>;
+  const y = (t.y ?? []) as ArrayLike<number>;
+  const u = (t.u ?? []) as ArrayLike<number>;
+  const v = (t.v ?? []) as ArrayLike<number>;
+  const out: number[] = [];
+  const head = 0.3;
+  const spread = Math.PI / 7;
+  for (let i = 0; i < x.length; i++) {
+    const [x0, y0, x1, y1] = [x[i], y[i], x[i] + u[i], y[i] + v[i]];
+    if (![x0, y0, x1, y1].every(Number.isFinite)) continue;
+    const len = Math.hypot(u[i], v[i]);
+    const a = Math.atan2(v[i], u[i]);
+    out.push(x0, y0, x1, y1, NaN, NaN);
+    for (const s of [-1, 1]) out.push(x1, y1, x1 - head * len * Math.cos(a + s * spread), y1 - head * len * Math.sin(a + s * spread), NaN, NaN);
+  }
+  return out;
+}
+
+function markerOf(symbol: string | undefined): PointLayer['marker'] {
+  if (!symbol) return 'dot';
+  if (/^x|cross/.test(symbol)) return 'cross';
+  if (/^diamond/.test(symbol)) return 'diamond';
+  return 'dot';
+}
+
+/** The canvas layers of one scatter or quiver trace (none for a hidden one). */
+export function traceLayers(t: Trace, index: number): OverlayLayer[] {
+  if (t.visible === false || t.visible === 'legendonly') return [];
+  const name = typeof t.name === 'string' ? t.name : undefined;
+  const opacity = typeof t.opacity === 'number' ? t.opacity : 1;
+  const fallback = DEFAULT_COLORS[index % DEFAULT_COLORS.length];
+  if (t.type === 'quiver') {
+    const m = (t.marker ?? {}) as Style;
+    return [{ kind: 'lines', name, xy: arrows(t), color: m.color ?? fallback, width: m.line?.width ?? 1, opacity }];
+  }
+  const mode = typeof t.mode === 'string' ? t.mode : 'lines+markers';
+  const xy = interleave(t.x ?? [], t.y ?? []);
+  const layers: OverlayLayer[] = [];
+  const line = (t.line ?? {}) as Style;
+  const marker = (t.marker ?? {}) as Style;
+  if (mode.includes('lines')) {
+    const l: LineLayer = { kind: 'lines', name, xy, color: line.color ?? fallback, width: line.width ?? 2, opacity };
+    if (line.dash && DASHES[line.dash]) l.dash = DASHES[line.dash];
+    layers.push(l);
+  }
+  if (mode.includes('markers')) {
+    const p: PointLayer = {
+      kind: 'points',
+      name,
+      xy,
+      color: marker.color ?? line.color ?? fallback,
+      size: marker.size ?? 6,
+      marker: markerOf(marker.symbol),
+      opacity: opacity * (marker.opacity ?? 1),
+    };
+    if (marker.line?.color && (marker.line.width ?? 0) > 0 && p.marker !== 'cross') p.outline = marker.line.color;
+    layers.push(p);
+  }
+  return layers;
+}
+
+/** A range that holds `values` (decades on a log axis), padded by 5% and rounded outwards to round values. */
+export function roomyRange(values: number[], log: boolean): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const raw of values) {
+    const v = log ? (raw > 0 ? Math.log10(raw) : NaN) : raw;
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return null;
+  if (lo === hi) {
+    lo -= log ? 0.5 : Math.max(0.5, Math.abs(lo) * 0.1);
+    hi += log ? 0.5 : Math.max(0.5, Math.abs(hi) * 0.1);
+  }
+  const pad = 0.05 * (hi - lo);
+  const step = log ? Math.max(0.5, niceStep((hi - lo) / 4)) : niceStep((hi - lo) / 4);
+  return [Math.floor((lo - pad) / step) * step, Math.ceil((hi + pad) / step) * step];
+}
+
+/** A trace without its data and hover texts: what its legend entry needs. */
+function legendStyle(t: Trace): Trace {
+  const style: Trace = { ...t };
+  for (const key of ['x', 'y', 'hovertemplate', 'hoverinfo', 'text']) delete style[key];
+  return style;
+}
+
+const isMoving = (t: Trace): boolean => t.type === 'scatter' || t.type === 'quiver' || t.type === undefined;
+
+/** The static layer and the canvas layers of a spec (see the module note). */
+export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Overlay } {
+  const traces = spec.data as Trace[];
+  const background: Data[] = [];
+  const layers: OverlayLayer[] = [];
+  const xs: number[] = [];
+  const ys: number[] = [];
+  traces.forEach((t, i) => {
+    if (!isMoving(t)) {
+      background.push(t as Data);
+      return;
+    }
+    layers.push(...traceLayers(t, i));
+    for (const v of Array.from(t.x ?? [])) if (v !== null) xs.push(v);
+    for (const v of Array.from(t.y ?? [])) if (v !== null) ys.push(v);
+    if (t.type === 'quiver') {
+      const u = (t.u ?? []) as ArrayLike<number>;
+      const v = (t.v ?? []) as ArrayLike<number>;
+      for (let k = 0; k < u.length; k++) {
+        xs.push(((t.x ?? []) as ArrayLike<number>)[k] + u[k]);
+        ys.push(((t.y ?? []) as ArrayLike<number>)[k] + v[k]);
+      }
+    }
+    // The legend entry: the trace's name and style, no data (legend-hidden traces are left out).
+    if (t.showlegend !== false && t.type !== 'quiver') {
+      background.push({ ...legendStyle(t), x: [null], y: [null], hoverinfo: 'skip' } as Data);
+    }
+  });
+  const layout = spec.layout ?? {};
+  const fit = (axis: Partial<Layout['xaxis']> | undefined, values: number[]): Partial<Layout['xaxis']> | undefined => {
+    if (axis?.range || axis?.autorange === false) return axis;
+    const range = roomyRange(values, axis?.type === 'log');
+    return range ? { ...axis, range, autorange: false } : axis;
+  };
+  return {
+    background: { data: background, layout: { ...layout, xaxis: fit(layout.xaxis, xs), yaxis: fit(layout.yaxis, ys) } },
+    overlay: { layers },
+  };
+}
