@@ -95,7 +95,10 @@ export function traceLayers(t: Trace, index: number): OverlayLayer[] {
   return layers;
 }
 
-/** A range that holds `values` (decades on a log axis), padded by 5% and rounded outwards to round values. */
+/**
+ * A range that holds `values` (decades on a log axis), rounded outwards to multiples of a round step about half
+ * the span: growing data (a step count) moves it about once per doubling, not once per report.
+ */
 export function roomyRange(values: number[], log: boolean): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
@@ -110,9 +113,8 @@ export function roomyRange(values: number[], log: boolean): [number, number] | n
     lo -= log ? 0.5 : Math.max(0.5, Math.abs(lo) * 0.1);
     hi += log ? 0.5 : Math.max(0.5, Math.abs(hi) * 0.1);
   }
-  const pad = 0.05 * (hi - lo);
-  const step = log ? Math.max(0.5, niceStep((hi - lo) / 4)) : niceStep((hi - lo) / 4);
-  return [Math.floor((lo - pad) / step) * step, Math.ceil((hi + pad) / step) * step];
+  const step = log ? Math.max(0.5, niceStep((hi - lo) / 2)) : niceStep((hi - lo) / 2);
+  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
 }
 
 /** A trace without its data and hover texts: what its legend entry needs. */
@@ -155,7 +157,7 @@ export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Over
   const layout = spec.layout ?? {};
   const fit = (axis: Partial<Layout['xaxis']> | undefined, values: number[]): Partial<Layout['xaxis']> | undefined => {
     if (axis?.range || axis?.autorange === false) return axis;
-    const range = roomyRange(values, axis?.type === 'log');
+    const range = roomyRange(axis?.rangemode === 'tozero' ? [0, ...values] : values, axis?.type === 'log');
     return range ? { ...axis, range, autorange: false } : axis;
   };
   return {

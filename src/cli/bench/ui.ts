@@ -3,9 +3,10 @@
  * what a user feels rather than what the engine computes:
  *
  * - **fps**: how many times a second the live view shows new data (Samplers: the iteration counter above the
- *   chains, read at every animation frame; Scores: the trained-steps counter);
+ *   chains, read at every animation frame; Scores: the trained-steps counter), over the first half of the
+ *   measurement, untouched;
  * - **click-to-paint**: from a click's input timestamp to the first task after the next animation frame (the click's
- *   React update painted), over clicks on the lab's explainer toggle while the live view runs;
+ *   React update painted), over clicks on the lab's explainer toggle while the live view runs (second half);
  * - **longest task**: the longest UI-thread task (Long Tasks API) during the measurement;
  * - **drag update** (Uncertainty): from each pointer move over the plot to the next repaint of that panel (Plotly's
  *   `plotly_afterplot` or a canvas overlay draw counted in `data-draws`).
@@ -115,6 +116,20 @@ function summarise(c: Collected): Pick<UiScenarioResult, 'clickP50' | 'clickP95'
   };
 }
 
+/**
+ * The two halves of a live measurement: first the live view untouched (updates of `selector`'s text or `attr`,
+ * counted at every animation frame), then clicks on the explainer toggle. Returns the count and its seconds.
+ */
+async function liveThenClicks(page: Page, selector: string, attr: string | null, seconds: number): Promise<{ changes: number; seconds: number }> {
+  await page.evaluate(`${COUNT_CHANGES}(${JSON.stringify([selector, attr])})`);
+  const t0 = Date.now();
+  await page.waitForTimeout((seconds * 1000) / 2);
+  const changes = (await page.evaluate(STOP_COUNT)) as number;
+  const counted = (Date.now() - t0) / 1000;
+  await clickAround(page, 10, (seconds * 1000) / 2 / 10);
+  return { changes, seconds: counted };
+}
+
 /** Clicks the lab's explainer toggle `n` times, `gapMs` apart (each click re-renders the lab and moves the page). */
 async function clickAround(page: Page, n: number, gapMs: number): Promise<void> {
   const toggle = page.locator('[data-testid="explainer"] > summary');
@@ -148,13 +163,9 @@ async function samplers(o: UiBenchOptions): Promise<UiScenarioResult> {
     await page.getByTestId('play').click();
     await page.waitForTimeout(1500);
     await page.evaluate(START);
-    await page.evaluate(`${COUNT_CHANGES}(['[data-testid="panel-0-t"]', null])`);
-    const t0 = Date.now();
-    await clickAround(page, 10, (o.seconds * 1000) / 10);
-    await page.waitForTimeout(Math.max(0, o.seconds * 1000 - (Date.now() - t0)));
-    const changes = (await page.evaluate(STOP_COUNT)) as number;
+    const { changes, seconds } = await liveThenClicks(page, '[data-testid="panel-0-t"]', null, o.seconds);
     const c = (await page.evaluate(STOP)) as Collected;
-    return { lab: 'samplers', load: o.load, fps: round(changes / (c.elapsed / 1000)), ...summarise(c), plotErrors: (await page.evaluate(PLOT_ERRORS)) as string[] };
+    return { lab: 'samplers', load: o.load, fps: round(changes / seconds), ...summarise(c), plotErrors: (await page.evaluate(PLOT_ERRORS)) as string[] };
   } finally {
     await page.close();
   }
@@ -170,17 +181,13 @@ async function scores(o: UiBenchOptions): Promise<UiScenarioResult> {
     await page.waitForTimeout(2000);
     const step0 = Number(await lab.getAttribute('data-step'));
     await page.evaluate(START);
-    await page.evaluate(`${COUNT_CHANGES}(['[data-testid="scores-lab"]', 'data-step'])`);
-    const t0 = Date.now();
-    await clickAround(page, 10, (o.seconds * 1000) / 10);
-    await page.waitForTimeout(Math.max(0, o.seconds * 1000 - (Date.now() - t0)));
-    const changes = (await page.evaluate(STOP_COUNT)) as number;
+    const { changes, seconds } = await liveThenClicks(page, '[data-testid="scores-lab"]', 'data-step', o.seconds);
     const c = (await page.evaluate(STOP)) as Collected;
     const step1 = Number(await lab.getAttribute('data-step'));
     return {
       lab: 'scores',
       load: o.load,
-      fps: round(changes / (c.elapsed / 1000)),
+      fps: round(changes / seconds),
       stepsPerSec: round((step1 - step0) / (c.elapsed / 1000)),
       ...summarise(c),
       plotErrors: (await page.evaluate(PLOT_ERRORS)) as string[],

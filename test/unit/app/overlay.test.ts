@@ -1,11 +1,14 @@
 /**
  * The live panels' canvas layer (src/app/plot/overlay.ts) and the explicit contour levels
- * (src/app/plot/contourLevels.ts) and value comparison of specs (src/app/plot/spec.ts).
+ * (src/app/plot/contourLevels.ts), the split of a spec into its layers (src/app/plot/liveSplit.ts) and value
+ * comparison of specs (src/app/plot/spec.ts).
  */
+import type { Data } from 'plotly.js';
 import { describe, expect, it } from 'vitest';
+import { roomyRange, splitLive } from '../../../src/app/plot/liveSplit.ts';
 import { contourLevels, levelsOf, niceStep } from '../../../src/app/plot/contourLevels.ts';
 import { countMarks, xToPixel, yToPixel, type AxisFrame } from '../../../src/app/plot/overlay.ts';
-import { sameValue } from '../../../src/app/plot/spec.ts';
+import { sameValue, type PlotSpec } from '../../../src/app/plot/spec.ts';
 
 describe('overlay axes', () => {
   const xa: AxisFrame = { offset: 50, length: 200, range: [-2, 2] };
@@ -70,5 +73,53 @@ describe('spec comparison', () => {
     expect(sameValue({ a: [1, 2] }, { a: [1, 3] })).toBe(false);
     expect(sameValue({ a: 1 }, { a: 1, b: undefined })).toBe(false);
     expect(sameValue([1, 2], Float64Array.from([1, 2]))).toBe(false);
+  });
+});
+
+describe('live split', () => {
+  const spec: PlotSpec = {
+    data: [
+      { type: 'contour', z: [[0, 1], [1, 2]] } as Data,
+      { type: 'scatter', mode: 'lines', x: [0, 100, 420], y: [5, 2, 1.2], line: { color: 'red', width: 2, dash: 'dot' }, name: 'loss' },
+      { type: 'scatter', mode: 'markers', x: [1, null], y: [2, 3], marker: { color: 'blue', size: 4, symbol: 'x' }, name: 'hidden', showlegend: false },
+      { type: 'quiver', x: [0], y: [0], u: [1], v: [0], marker: { color: 'k' } } as unknown as Data,
+    ],
+    layout: { yaxis: { type: 'log' } },
+  };
+  const { background, overlay } = splitLive(spec);
+
+  it('keeps non-scatter traces static, and a data-free legend entry per shown scatter trace', () => {
+    expect(background.data.map((t) => t.type)).toEqual(['contour', 'scatter']);
+    const legend = background.data[1] as { x: unknown[]; name: string; line: { dash: string } };
+    expect(legend).toMatchObject({ x: [null], name: 'loss', line: { dash: 'dot' } });
+  });
+
+  it('moves scatter traces to canvas layers with their style; markers named x become crosses; null is a break', () => {
+    const loss = overlay.layers.find((l) => l.name === 'loss')!;
+    expect(loss).toMatchObject({ kind: 'lines', color: 'red', width: 2, dash: [2, 3] });
+    const hidden = overlay.layers.find((l) => l.name === 'hidden')!;
+    expect(hidden).toMatchObject({ kind: 'points', marker: 'cross', size: 4 });
+    expect(Array.from(hidden.xy)).toEqual([1, 2, NaN, 3]);
+  });
+
+  it('draws a quiver arrow as its shaft and a two-stroke head at the tip', () => {
+    const arrow = overlay.layers.find((l) => l.kind === 'lines' && l.color === 'k')!;
+    expect(Array.from(arrow.xy).slice(0, 4)).toEqual([0, 0, 1, 0]);
+    expect(countMarks(arrow)).toBe(6);
+  });
+
+  it('gives autoranged axes a round range holding all the data that moves about once per doubling', () => {
+    const xr = background.layout!.xaxis!.range as [number, number];
+    expect(xr[0]).toBeLessThanOrEqual(0);
+    expect(xr[1]).toBeGreaterThanOrEqual(420);
+    // The same range while the data grows a little (no static redraw per report) ...
+    const grown = splitLive({ ...spec, data: [{ ...spec.data[1], x: [0, 100, 460] } as Data] });
+    expect(grown.background.layout!.xaxis!.range).toEqual(xr);
+    // ... and a log axis gets a range in decades that holds 1.2 .. 5.
+    const yr = background.layout!.yaxis!.range as [number, number];
+    expect(yr[0]).toBeLessThanOrEqual(Math.log10(1.2));
+    expect(yr[1]).toBeGreaterThanOrEqual(Math.log10(5));
+    expect(roomyRange([3, 3], false)).toEqual([2.5, 3.5]);
+    expect(roomyRange([], false)).toBeNull();
   });
 });

@@ -117,9 +117,10 @@ describe('diagnostic plots', () => {
     expect((s.data[0] as Trace).y).toEqual([1, 0.5, null]);
   });
 
-  it('histograms at bin centres, with the true marginal', () => {
+  it('histograms as step outlines over the bins, with the true marginal', () => {
     const s = histSpec([{ name: 'a', color: 'red', hist: { lo: [0, 0], hi: [2, 2], bins: 2, density: [[0.25, 0.75], [0.5, 0.5]] } }], { x: [[0, 1], [0, 1]], p: [[1, 1], [2, 2]] }, 0);
-    expect((s.data[0] as Trace).x).toEqual([0.5, 1.5]);
+    expect((s.data[0] as Trace).x).toEqual([0, 1, 1, 2]);
+    expect((s.data[0] as Trace).y).toEqual([0.25, 0.25, 0.75, 0.75]);
     expect(byName(s.data, 'true marginal').y).toEqual([1, 1]);
   });
 

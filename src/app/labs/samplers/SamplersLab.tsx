@@ -28,8 +28,11 @@ const TRAIL_LENGTH = 16;
 const DIAG_MS = 800;
 /** Bias gate of the sweep's best step (relative covariance error), as the CLI's default. */
 const MAX_COV_ERROR = 0.1;
-/** An advance that takes longer than this (worker round trip) halves the steps per frame; under a third of it, they grow back. */
-const ADVANCE_BUDGET_MS = 24;
+/**
+ * The worker time one advance may take (round trip), so the chains keep up with 30+ frames a second: the steps per
+ * advance are the "steps per frame" setting, or fewer when the measured time per step says they would not fit.
+ */
+const ADVANCE_BUDGET_MS = 20;
 /** The secondary charts (trace plots) redraw at most this often while the chains run. */
 const SECONDARY_MS = 120;
 /** Sweep runs: chains, kept iterations and burn-in (small, so a sweep takes seconds). */
@@ -205,13 +208,15 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   useEffect(() => {
     if (!playing || !start) return;
     let stop = false;
+    /** Milliseconds per step, smoothed over the last advances (diagnostics sharing the worker show as spikes). */
+    let msPerStep = 0;
     const timedAdvance = async () => {
       const steps = adaptive.current;
       const t0 = performance.now();
       const r = await advanceOnly(steps);
-      const dt = performance.now() - t0;
-      const target = live.current.perFrame;
-      const next = dt > ADVANCE_BUDGET_MS ? Math.max(1, Math.floor(steps / 2)) : dt < ADVANCE_BUDGET_MS / 3 ? Math.min(target, steps * 2) : steps;
+      const dt = (performance.now() - t0) / steps;
+      msPerStep = msPerStep === 0 ? dt : 0.8 * msPerStep + 0.2 * dt;
+      const next = Math.min(live.current.perFrame, Math.max(1, Math.floor(ADVANCE_BUDGET_MS / msPerStep)));
       if (next !== adaptive.current) {
         adaptive.current = next;
         setAdapted(next);
@@ -442,16 +447,17 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
             label={`trace of x${j + 1}`}
           />
         ))}
-        <PlotlyPanel spec={acfSpec([0, 1].map((i) => ({ ...series[i], autocorr: diag?.[i]?.autocorr ?? [] })))} height={220} label="autocorrelation" />
+        <PlotlyPanel live spec={acfSpec([0, 1].map((i) => ({ ...series[i], autocorr: diag?.[i]?.autocorr ?? [] })))} height={220} label="autocorrelation" />
         {[0, 1].map((j) => (
           <PlotlyPanel
             key={`hist${j}`}
+            live
             spec={histSpec(diag ? [0, 1].filter((i) => diag[i]?.kept > 0).map((i) => ({ ...series[i], hist: diag[i].hist })) : [], start?.marginals ?? null, j)}
             height={220}
             label={`marginal of x${j + 1}`}
           />
         ))}
-        <PlotlyPanel spec={distanceSpec([0, 1].map((i) => ({ ...series[i], ...(diag?.[i]?.distanceCurve ?? { t: [], distance: [] }) })))} height={220} label="distance to the target against iteration" />
+        <PlotlyPanel live spec={distanceSpec([0, 1].map((i) => ({ ...series[i], ...(diag?.[i]?.distanceCurve ?? { t: [], distance: [] }) })))} height={220} label="distance to the target against iteration" />
       </div>
 
       <section className="slab-sweep">

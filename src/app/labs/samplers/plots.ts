@@ -192,7 +192,7 @@ export function acfSpec(panels: (NamedSeries & { autocorr: number[][] })[]): Plo
   };
 }
 
-/** Marginal histogram of coordinate j for each panel (step lines) against the true marginal (black). */
+/** Marginal histogram of coordinate j for each panel (step outlines) against the true marginal (black). */
 export function histSpec(
   panels: (NamedSeries & { hist: { lo: number[]; hi: number[]; bins: number; density: number[][] } })[],
   truth: { x: number[][]; p: number[][] } | null,
@@ -202,14 +202,14 @@ export function histSpec(
   for (const p of panels) {
     const { lo, hi, bins, density } = p.hist;
     const w = (hi[j] - lo[j]) / bins;
-    data.push({
-      type: 'scatter',
-      mode: 'lines',
-      x: Array.from({ length: bins }, (_, b) => lo[j] + (b + 0.5) * w),
-      y: density[j],
-      line: { color: p.color, shape: 'hvh', width: 1.5 },
-      name: p.name,
-    } as Data);
+    // The histogram's outline as explicit steps (each bin's top edge, joined), so it draws as plain segments.
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let b = 0; b < bins; b++) {
+      x.push(lo[j] + b * w, lo[j] + (b + 1) * w);
+      y.push(density[j][b], density[j][b]);
+    }
+    data.push({ type: 'scatter', mode: 'lines', x, y, line: { color: p.color, width: 1.5 }, name: p.name } as Data);
   }
   if (truth) data.push({ type: 'scatter', mode: 'lines', x: truth.x[j], y: truth.p[j], line: { color: '#111', width: 1.5 }, name: 'true marginal' });
   return { data, layout: { showlegend: true, legend: { orientation: 'h', y: 1.15 }, xaxis: { title: { text: `x${j === 0 ? '₁' : '₂'}` } }, yaxis: { title: { text: 'density' } } } };
