@@ -95,3 +95,54 @@ export async function trainScoresLab(page: Page, steps: number, timeout: number)
   await page.getByTestId('pause').click();
   await expect.poll(() => page.getByTestId('scores-lab').getAttribute('data-running'), { timeout: 30_000 }).toBe('0');
 }
+
+/** What one Plotly panel shows: its label, a failed draw's message, traces with data, and the canvas layer's marks. */
+export interface PanelView {
+  label: string;
+  error: string | null;
+  /** Plotly has laid the panel out (axes drawn). */
+  laidOut: boolean;
+  /** Static traces holding at least one data value. */
+  traces: number;
+  /** Points and segment ends on the panel's canvas layer, by layer ("name|kind|marks|dash"). */
+  layers: string[];
+  marks: number;
+}
+
+/** Every `.plot-panel` of the page (or under `within`), as a `PanelView`. */
+export async function panelViews(page: Page, within = 'body'): Promise<PanelView[]> {
+  return page.evaluate((root) => {
+    const hasData = (v: unknown): boolean => (Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>).some((e) => (Array.isArray(e) ? hasData(e) : e !== null && e !== undefined)) : false);
+    return [...document.querySelectorAll(`${root} .plot-panel`)].map((panel) => {
+      const gd = panel.querySelector('.js-plotly-plot') as (HTMLElement & { data?: Record<string, unknown>[]; _fullLayout?: unknown }) | null;
+      const layers = JSON.parse((panel.querySelector('canvas.plot-overlay') as HTMLCanvasElement | null)?.dataset.layers ?? '[]') as string[];
+      return {
+        label: panel.getAttribute('aria-label') ?? '',
+        error: panel.querySelector('.plot-error')?.textContent ?? null,
+        laidOut: Boolean(gd?._fullLayout) && Boolean(panel.querySelector('.main-svg')),
+        traces: (gd?.data ?? []).filter((t) => hasData(t.x) || hasData(t.y) || hasData(t.z)).length,
+        layers,
+        marks: layers.reduce((n, l) => n + Number(l.split('|')[2] ?? 0), 0),
+      };
+    });
+  }, within);
+}
+
+/**
+ * Waits until every panel of the page is laid out and shows data (static traces or canvas marks), and none shows
+ * "Plot failed"; `minPanels` guards against a page whose panels never mounted. Returns the views.
+ */
+export async function expectPanelsDrawn(page: Page, minPanels: number, what: string, timeout = 90_000): Promise<PanelView[]> {
+  const summary = (views: PanelView[]) => views.map((v) => `${v.label}: ${v.error ?? (v.laidOut ? `${v.traces} traces, ${v.marks} marks` : 'not drawn')}`).join('; ');
+  await expect
+    .poll(
+      async () => {
+        const views = await panelViews(page);
+        const ok = views.length >= minPanels && views.every((v) => v.error === null && v.laidOut && (v.traces > 0 || v.marks > 0));
+        return ok ? 'all drawn' : summary(views);
+      },
+      { timeout, message: `panels of ${what}` },
+    )
+    .toBe('all drawn');
+  return panelViews(page);
+}

@@ -14,7 +14,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlotlyHTMLElement } from 'plotly.js';
 import { frames } from './frameScheduler.ts';
 import { splitLive } from './liveSplit.ts';
-import { drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
+import { countMarks, drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
 import { panelLayout, PLOT_CONFIG, sameValue, type PlotSpec } from './spec.ts';
 
 type PlotlyApi = typeof import('./plotly.ts').default;
@@ -131,6 +131,8 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     const ya = axisFrame(layout.yaxis);
     const o = overlayRef.current;
     if (o && xa && ya) drawOverlay(ctx, o, xa, ya);
+    // What the canvas shows, for tests (the canvas has no DOM of its own): "name|kind|points|dashed" per layer.
+    canvas.dataset.layers = JSON.stringify((o?.layers ?? []).map((l) => `${l.name ?? ''}|${l.kind}|${countMarks(l)}|${l.kind === 'lines' && l.dash ? 'dash' : ''}`));
   });
 
   // The static layer: only when the spec's value changed, at most once a frame (and once per minIntervalMs).
