@@ -11,7 +11,6 @@
  * Not carried to the canvas: hover labels of the moving traces, fills, and line shapes other than straight segments.
  */
 import type { Data, Layout } from 'plotly.js';
-import { niceStep } from './contourLevels.ts';
 import type { LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
 import type { PlotSpec } from './spec.ts';
 
@@ -95,9 +94,27 @@ export function traceLayers(t: Trace, index: number): OverlayLayer[] {
   return layers;
 }
 
+/** The smallest of ±1, 2, 5 × 10^k at or above v (0 stays 0). */
+export function niceCeil(v: number): number {
+  if (v === 0) return 0;
+  if (v < 0) return -niceFloor(-v);
+  const base = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (m * base >= v * (1 - 1e-12)) return m * base;
+  return 10 * base;
+}
+
+/** The largest of ±1, 2, 5 × 10^k at or below v (0 stays 0). */
+export function niceFloor(v: number): number {
+  if (v === 0) return 0;
+  if (v < 0) return -niceCeil(-v);
+  const base = 10 ** Math.floor(Math.log10(v));
+  for (const m of [10, 5, 2, 1]) if (m * base <= v * (1 + 1e-12)) return m * base;
+  return base;
+}
+
 /**
- * A range that holds `values` (decades on a log axis), rounded outwards to multiples of a round step about half
- * the span: growing data (a step count) moves it about once per doubling, not once per report.
+ * A range that holds `values`, its ends rounded outwards to 1, 2, 5 × 10^k (on a log axis, to half decades): growing
+ * data (a step count, a falling loss) moves it about three times per decade, never back, and not once per report.
  */
 export function roomyRange(values: number[], log: boolean): [number, number] | null {
   let lo = Infinity;
@@ -109,12 +126,10 @@ export function roomyRange(values: number[], log: boolean): [number, number] | n
     if (v > hi) hi = v;
   }
   if (lo > hi) return null;
-  if (lo === hi) {
-    lo -= log ? 0.5 : Math.max(0.5, Math.abs(lo) * 0.1);
-    hi += log ? 0.5 : Math.max(0.5, Math.abs(hi) * 0.1);
-  }
-  const step = log ? Math.max(0.5, niceStep((hi - lo) / 2)) : niceStep((hi - lo) / 2);
-  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
+  if (log) return [Math.floor(lo * 2) / 2, Math.max(Math.ceil(hi * 2) / 2, Math.floor(lo * 2) / 2 + 0.5)];
+  const range: [number, number] = [niceFloor(lo), niceCeil(hi)];
+  if (range[0] === range[1]) return [range[0] - Math.max(0.5, Math.abs(range[0]) / 2), range[1] + Math.max(0.5, Math.abs(range[1]) / 2)];
+  return range;
 }
 
 /** A trace without its data and hover texts: what its legend entry needs. */

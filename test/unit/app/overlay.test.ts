@@ -108,7 +108,16 @@ describe('live split', () => {
     expect(countMarks(arrow)).toBe(6);
   });
 
-  it('gives autoranged axes a round range holding all the data that moves about once per doubling', () => {
+  it('gives autoranged axes a round range holding all the data, which grows in a few steps per decade and never back', () => {
+    let last = 0;
+    let moves = 0;
+    for (let n = 10; n <= 10_000; n += 10) {
+      const hi = roomyRange([0, n], false)![1];
+      expect(hi).toBeGreaterThanOrEqual(last);
+      if (hi !== last) moves++;
+      last = hi;
+    }
+    expect(moves).toBeLessThanOrEqual(10);
     const xr = background.layout!.xaxis!.range as [number, number];
     expect(xr[0]).toBeLessThanOrEqual(0);
     expect(xr[1]).toBeGreaterThanOrEqual(420);
@@ -119,7 +128,9 @@ describe('live split', () => {
     const yr = background.layout!.yaxis!.range as [number, number];
     expect(yr[0]).toBeLessThanOrEqual(Math.log10(1.2));
     expect(yr[1]).toBeGreaterThanOrEqual(Math.log10(5));
-    expect(roomyRange([3, 3], false)).toEqual([2.5, 3.5]);
+    expect(roomyRange([3, 3], false)).toEqual([2, 5]);
+    expect(roomyRange([5, 5], false)).toEqual([2.5, 7.5]);
+    expect(roomyRange([-3, 0.4], false)).toEqual([-5, 0.5]);
     expect(roomyRange([], false)).toBeNull();
   });
 });

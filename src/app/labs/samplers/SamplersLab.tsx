@@ -441,7 +441,6 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           <PlotlyPanel
             key={`trace${j}`}
             spec={traceSpec([0, 1].map((i) => ({ ...series[i], path: frames?.[i]?.path ?? [], pathStart: frames?.[i]?.pathStart ?? 1 })), j)}
-            live
             minIntervalMs={playing ? SECONDARY_MS : 0}
             height={220}
             label={`trace of x${j + 1}`}
