@@ -1,17 +1,21 @@
 /**
  * Splits a lab's ordinary Plotly spec into the two layers of a live panel (`PlotlyPanel live`): the static layer
- * keeps every non-scatter trace (contours, heat-maps), the axes and a legend entry per scatter trace (drawn with no
- * data, so the legend stays Plotly's); the dynamic layer gets the scatter and quiver traces as canvas layers
- * (overlay.ts). A lab keeps writing one spec per panel and one set of tests for it; a panel made live redraws its
+ * keeps the contours, the axes, a legend entry per scatter trace and a colour bar per heat-map (drawn with no data,
+ * so legends and colour bars stay Plotly's); the dynamic layer gets the scatter, quiver and heat-map traces as
+ * canvas layers (overlay.ts). A lab keeps writing one spec per panel and one set of tests for it; a panel made live redraws its
  * static layer only when that layer's value changes.
  *
  * Axes without a range of their own get one that holds all the data, rounded outwards to round values: it grows in
  * steps as the data grows (a loss curve redraws its axes a few times per decade of steps, not per report).
  *
- * Not carried to the canvas: hover labels of the moving traces, fills, and line shapes other than straight segments.
+ * A heat-map without a zmax gets one rounded up to 1, 2, 5 × 10^k, so its colour bar changes rarely.
+ *
+ * Not carried to the canvas: hover labels of the moving traces, fills, line shapes other than straight segments,
+ * and heat-maps on irregular grids (those stay static).
  */
 import type { Data, Layout } from 'plotly.js';
-import type { LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
+import { niceCeil, niceFloor } from './niceNumbers.ts';
+import type { ColorStops, GridLayer, LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
 import type { PlotSpec } from './spec.ts';
 
 type Trace = Record<string, unknown> & { type?: string; x?: ArrayLike<number | null>; y?: ArrayLike<number | null> };
@@ -94,24 +98,6 @@ export function traceLayers(t: Trace, index: number): OverlayLayer[] {
   return layers;
 }
 
-/** The smallest of ±1, 2, 5 × 10^k at or above v (0 stays 0). */
-export function niceCeil(v: number): number {
-  if (v === 0) return 0;
-  if (v < 0) return -niceFloor(-v);
-  const base = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * base >= v * (1 - 1e-12)) return m * base;
-  return 10 * base;
-}
-
-/** The largest of ±1, 2, 5 × 10^k at or below v (0 stays 0). */
-export function niceFloor(v: number): number {
-  if (v === 0) return 0;
-  if (v < 0) return -niceCeil(-v);
-  const base = 10 ** Math.floor(Math.log10(v));
-  for (const m of [10, 5, 2, 1]) if (m * base <= v * (1 + 1e-12)) return m * base;
-  return base;
-}
-
 /**
  * A range that holds `values`, its ends rounded outwards to 1, 2, 5 × 10^k (on a log axis, to half decades): growing
  * data (a step count, a falling loss) moves it about three times per decade, never back, and not once per report.
@@ -141,6 +127,63 @@ function legendStyle(t: Trace): Trace {
 
 const isMoving = (t: Trace): boolean => t.type === 'scatter' || t.type === 'quiver' || t.type === undefined;
 
+/** Colour scales by name, as explicit stops (the heat-map's colour bar and its canvas use the same ones). */
+const NAMED_SCALES: Record<string, ColorStops> = {
+  // matplotlib's viridis at ninths, as Plotly's 'Viridis'.
+  Viridis: [
+    [0, '#440154'],
+    [0.125, '#472d7b'],
+    [0.25, '#3b528b'],
+    [0.375, '#2c728e'],
+    [0.5, '#21918c'],
+    [0.625, '#28ae80'],
+    [0.75, '#5ec962'],
+    [0.875, '#addc30'],
+    [1, '#fde725'],
+  ],
+};
+
+/** Evenly spaced values: the first and the spacing (null when not evenly spaced within 1e-6 of the spacing). */
+function spacing(v: ArrayLike<number>): { v0: number; dv: number } | null {
+  if (v.length < 2) return null;
+  const dv = (v[v.length - 1] - v[0]) / (v.length - 1);
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i] - v[i - 1] - dv) > 1e-6 * Math.abs(dv)) return null;
+  return dv !== 0 && Number.isFinite(dv) ? { v0: v[0], dv } : null;
+}
+
+/**
+ * A heat-map on an even grid with #rrggbb stops as a canvas layer, and the static colour-bar stand-in; null when it
+ * cannot (irregular grid, unknown colour scale): it then stays a Plotly trace.
+ */
+function heatmapLayer(t: Trace): { layer: GridLayer; colorbar: Data } | null {
+  const x = (t.x ?? []) as ArrayLike<number>;
+  const y = (t.y ?? []) as ArrayLike<number>;
+  const rows = (t.z ?? []) as ArrayLike<ArrayLike<number | null>>;
+  const sx = spacing(x);
+  const sy = spacing(y);
+  const scale = typeof t.colorscale === 'string' ? NAMED_SCALES[t.colorscale] : (t.colorscale as ColorStops | undefined);
+  if (!sx || !sy || !scale || rows.length !== y.length || t.reversescale) return null;
+  const nx = x.length;
+  const z = new Float64Array(nx * rows.length);
+  let hi = -Infinity;
+  for (let j = 0; j < rows.length; j++) {
+    for (let i = 0; i < nx; i++) {
+      const v = rows[j][i] ?? NaN;
+      z[j * nx + i] = v;
+      if (Number.isFinite(v) && v > hi) hi = v;
+    }
+  }
+  const zmin = typeof t.zmin === 'number' ? t.zmin : 0;
+  const zmax = typeof t.zmax === 'number' ? t.zmax : Math.max(niceCeil(hi), zmin + 1e-12);
+  const name = typeof t.name === 'string' ? t.name : undefined;
+  const layer: GridLayer = { kind: 'grid', name, x0: sx.v0, dx: sx.dv, y0: sy.v0, dy: sy.dv, nx, ny: rows.length, z, zmin, zmax, colorscale: scale };
+  const style = legendStyle(t);
+  delete style.z;
+  // One transparent cell: Plotly draws no colour bar for a heat-map without a value.
+  const colorbar = { ...style, type: 'heatmap', x: [sx.v0], y: [sy.v0], z: [[zmin]], zmin, zmax, colorscale: scale, opacity: 0, hoverinfo: 'skip' } as unknown as Data;
+  return { layer, colorbar };
+}
+
 /** The static layer and the canvas layers of a spec (see the module note). */
 export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Overlay } {
   const traces = spec.data as Trace[];
@@ -149,6 +192,12 @@ export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Over
   const xs: number[] = [];
   const ys: number[] = [];
   traces.forEach((t, i) => {
+    const heat = t.type === 'heatmap' ? heatmapLayer(t) : null;
+    if (heat) {
+      layers.push(heat.layer);
+      background.push(heat.colorbar);
+      return;
+    }
     if (!isMoving(t)) {
       background.push(t as Data);
       return;

@@ -35,7 +35,30 @@ export interface LineLayer {
   dash?: number[];
 }
 
-export type OverlayLayer = PointLayer | LineLayer;
+/** A colour scale: [t in 0..1, CSS colour] stops, increasing t. */
+export type ColorStops = [number, string][];
+
+/**
+ * A heat-map on a regular grid: cell (i, j) is centred at (x0 + i·dx, y0 + j·dy) and holds z[j·nx + i]; values are
+ * coloured on `colorscale` between zmin and zmax (clamped), non-finite values are left transparent.
+ */
+export interface GridLayer {
+  kind: 'grid';
+  name?: string;
+  x0: number;
+  dx: number;
+  y0: number;
+  dy: number;
+  nx: number;
+  ny: number;
+  z: ArrayLike<number>;
+  zmin: number;
+  zmax: number;
+  colorscale: ColorStops;
+  opacity?: number;
+}
+
+export type OverlayLayer = PointLayer | LineLayer | GridLayer;
 
 /** What a panel's overlay draws, bottom layer first. */
 export interface Overlay {
@@ -66,9 +89,13 @@ export function yToPixel(ax: AxisFrame, y: number): number {
   return ax.offset + ((ax.range[1] - coordinate(ax, y)) / (ax.range[1] - ax.range[0])) * ax.length;
 }
 
-/** The number of points and segments a layer draws (for tests and the bench). */
+/** The number of points and segment ends a layer draws, or of finite cells of a grid (for tests and the bench). */
 export function countMarks(layer: OverlayLayer): number {
   let n = 0;
+  if (layer.kind === 'grid') {
+    for (let k = 0; k < layer.z.length; k++) if (Number.isFinite(layer.z[k])) n++;
+    return n;
+  }
   for (let i = 0; i + 1 < layer.xy.length; i += 2) if (Number.isFinite(layer.xy[i]) && Number.isFinite(layer.xy[i + 1])) n++;
   return n;
 }
@@ -82,6 +109,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, overlay: Overlay, xa:
   for (const layer of overlay.layers) {
     ctx.globalAlpha = layer.opacity ?? 1;
     if (layer.kind === 'lines') drawLines(ctx, layer, xa, ya);
+    else if (layer.kind === 'grid') drawGrid(ctx, layer, xa, ya);
     else drawPoints(ctx, layer, xa, ya);
   }
   ctx.restore();
@@ -156,4 +184,43 @@ function drawPoints(ctx: CanvasRenderingContext2D, layer: PointLayer, xa: AxisFr
     ctx.lineWidth = 1;
     ctx.stroke();
   }
+}
+
+/** The RGBA bytes of t in [0, 1] on a colour scale of #rrggbb stops (linear between stops). */
+export function colorAt(stops: ColorStops, t: number): [number, number, number] {
+  const u = Math.min(1, Math.max(0, t));
+  let i = 0;
+  while (i < stops.length - 2 && u > stops[i + 1][0]) i++;
+  const [t0, c0] = stops[i];
+  const [t1, c1] = stops[Math.min(i + 1, stops.length - 1)];
+  const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
+  const ch = (c: string, k: number) => parseInt(c.slice(1 + 2 * k, 3 + 2 * k), 16);
+  return [0, 1, 2].map((k) => Math.round(ch(c0, k) + f * (ch(c1, k) - ch(c0, k)))) as [number, number, number];
+}
+
+function drawGrid(ctx: CanvasRenderingContext2D, layer: GridLayer, xa: AxisFrame, ya: AxisFrame): void {
+  if (xa.log || ya.log || layer.nx < 1 || layer.ny < 1) return;
+  const image = new ImageData(layer.nx, layer.ny);
+  const span = layer.zmax - layer.zmin || 1;
+  for (let j = 0; j < layer.ny; j++) {
+    for (let i = 0; i < layer.nx; i++) {
+      const v = layer.z[j * layer.nx + i];
+      if (!Number.isFinite(v)) continue;
+      const [r, g, b] = colorAt(layer.colorscale, (v - layer.zmin) / span);
+      // Image rows run top to bottom; grid rows bottom to top.
+      const o = 4 * ((layer.ny - 1 - j) * layer.nx + i);
+      image.data[o] = r;
+      image.data[o + 1] = g;
+      image.data[o + 2] = b;
+      image.data[o + 3] = 255;
+    }
+  }
+  const tile = new OffscreenCanvas(layer.nx, layer.ny);
+  tile.getContext('2d')?.putImageData(image, 0, 0);
+  const left = xToPixel(xa, layer.x0 - layer.dx / 2);
+  const right = xToPixel(xa, layer.x0 + (layer.nx - 0.5) * layer.dx);
+  const top = yToPixel(ya, layer.y0 + (layer.ny - 0.5) * layer.dy);
+  const bottom = yToPixel(ya, layer.y0 - layer.dy / 2);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tile, left, top, right - left, bottom - top);
 }

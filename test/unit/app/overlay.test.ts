@@ -1,13 +1,13 @@
 /**
  * The live panels' canvas layer (src/app/plot/overlay.ts) and the explicit contour levels
- * (src/app/plot/contourLevels.ts), the split of a spec into its layers (src/app/plot/liveSplit.ts) and value
+ * (src/app/plot/niceNumbers.ts), the split of a spec into its layers (src/app/plot/liveSplit.ts) and value
  * comparison of specs (src/app/plot/spec.ts).
  */
 import type { Data } from 'plotly.js';
 import { describe, expect, it } from 'vitest';
 import { roomyRange, splitLive } from '../../../src/app/plot/liveSplit.ts';
-import { contourLevels, levelsOf, niceStep } from '../../../src/app/plot/contourLevels.ts';
-import { countMarks, xToPixel, yToPixel, type AxisFrame } from '../../../src/app/plot/overlay.ts';
+import { contourLevels, levelsOf, niceStep } from '../../../src/app/plot/niceNumbers.ts';
+import { colorAt, countMarks, xToPixel, yToPixel, type AxisFrame, type LineLayer, type PointLayer } from '../../../src/app/plot/overlay.ts';
 import { sameValue, type PlotSpec } from '../../../src/app/plot/spec.ts';
 
 describe('overlay axes', () => {
@@ -97,13 +97,13 @@ describe('live split', () => {
   it('moves scatter traces to canvas layers with their style; markers named x become crosses; null is a break', () => {
     const loss = overlay.layers.find((l) => l.name === 'loss')!;
     expect(loss).toMatchObject({ kind: 'lines', color: 'red', width: 2, dash: [2, 3] });
-    const hidden = overlay.layers.find((l) => l.name === 'hidden')!;
+    const hidden = overlay.layers.find((l) => l.name === 'hidden') as PointLayer;
     expect(hidden).toMatchObject({ kind: 'points', marker: 'cross', size: 4 });
     expect(Array.from(hidden.xy)).toEqual([1, 2, NaN, 3]);
   });
 
   it('draws a quiver arrow as its shaft and a two-stroke head at the tip', () => {
-    const arrow = overlay.layers.find((l) => l.kind === 'lines' && l.color === 'k')!;
+    const arrow = overlay.layers.find((l) => l.kind === 'lines' && l.color === 'k') as LineLayer;
     expect(Array.from(arrow.xy).slice(0, 4)).toEqual([0, 0, 1, 0]);
     expect(countMarks(arrow)).toBe(6);
   });
@@ -132,5 +132,44 @@ describe('live split', () => {
     expect(roomyRange([5, 5], false)).toEqual([2.5, 7.5]);
     expect(roomyRange([-3, 0.4], false)).toEqual([-5, 0.5]);
     expect(roomyRange([], false)).toBeNull();
+  });
+});
+
+describe('live heat-maps', () => {
+  const heat = { type: 'heatmap', x: [0, 1, 2], y: [10, 20], z: [[0, 1, 2], [3, null, 7]], colorscale: 'Viridis', zmin: 0, colorbar: { title: { text: 'err' } }, name: 'err' } as unknown as Data;
+  const { background, overlay } = splitLive({ data: [heat], layout: { xaxis: { range: [0, 2] }, yaxis: { range: [10, 20] } } });
+
+  it('moves an evenly spaced heat-map to a canvas grid, cell (i, j) = z[j][i], null left empty', () => {
+    const g = overlay.layers[0];
+    expect(g).toMatchObject({ kind: 'grid', x0: 0, dx: 1, y0: 10, dy: 10, nx: 3, ny: 2, zmin: 0 });
+    expect(g.kind === 'grid' && Array.from(g.z)).toEqual([0, 1, 2, 3, NaN, 7]);
+    expect(countMarks(g)).toBe(5);
+  });
+
+  it('keeps a colour bar (one transparent cell) with the same stops and a zmax rounded up to 1, 2, 5 × 10^k', () => {
+    const bar = background.data[0] as unknown as { type: string; z: unknown[][]; zmax: number; colorscale: [number, string][]; colorbar: unknown; opacity: number };
+    expect(bar.type).toBe('heatmap');
+    expect(bar.z).toEqual([[0]]);
+    expect(bar.opacity).toBe(0);
+    expect(bar.zmax).toBe(10);
+    expect(bar.colorbar).toEqual({ title: { text: 'err' } });
+    const g = overlay.layers[0];
+    expect(g.kind === 'grid' && g.colorscale).toEqual(bar.colorscale);
+  });
+
+  it('leaves an uneven grid to Plotly', () => {
+    const uneven = splitLive({ data: [{ ...heat, x: [0, 1, 3] } as Data] });
+    expect(uneven.overlay.layers).toEqual([]);
+    expect((uneven.background.data[0] as { z: unknown }).z).toEqual((heat as { z: unknown }).z);
+  });
+
+  it('colours by linear interpolation between the stops, clamped to the ends', () => {
+    const stops: [number, string][] = [
+      [0, '#000000'],
+      [1, '#ff0080'],
+    ];
+    expect(colorAt(stops, 0.5)).toEqual([128, 0, 64]);
+    expect(colorAt(stops, -1)).toEqual([0, 0, 0]);
+    expect(colorAt(stops, 2)).toEqual([255, 0, 128]);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Data } from 'plotly.js';
 import { getDensity } from '../../../src/core/densities/index.ts';
-import { countMarks } from '../../../src/app/plot/overlay.ts';
+import { countMarks, type LineLayer, type PointLayer } from '../../../src/app/plot/overlay.ts';
 import {
   acfSpec,
   chainBackgroundSpec,
@@ -54,7 +54,7 @@ describe('target contour', () => {
 describe('chain panel', () => {
   const background = chainBackgroundSpec(contour, bounds);
   const overlay = chainOverlay({ frame: frame(), trailChains: 2, trailLength: 4, bounds, color: 'red', fades: 3 });
-  const layer = (name: string) => overlay.layers.find((l) => l.name === name)!;
+  const layer = (name: string) => overlay.layers.find((l) => l.name === name) as PointLayer | LineLayer;
 
   it('keeps the axes on the target window, whatever the chains do (a diverged chain never rescales the plot)', () => {
     expect(background.layout?.xaxis?.range).toEqual(bounds[0]);

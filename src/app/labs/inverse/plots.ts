@@ -3,7 +3,7 @@
  * objects). σ axes of the (σ1, σ2) plane are drawn in log10 σ with ticks labelled in σ.
  */
 import type { Data } from 'plotly.js';
-import { contourLevels, levelsOf } from '../../plot/contourLevels.ts';
+import { contourLevels, levelsOf } from '../../plot/niceNumbers.ts';
 import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 
 export const COLORS = { acsm: '#1f77b4', dsm: '#d62728', exact: '#2ca02c', truth: '#111', grey: '#888' } as const;

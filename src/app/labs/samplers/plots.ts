@@ -6,7 +6,7 @@
  */
 import type { Data } from 'plotly.js';
 import type { Density } from '../../../core/types.ts';
-import { levelsOf } from '../../plot/contourLevels.ts';
+import { levelsOf } from '../../plot/niceNumbers.ts';
 import type { Overlay, OverlayLayer } from '../../plot/overlay.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 import type { SamplerMetrics } from '../../../samplers/metrics.ts';

@@ -656,16 +656,16 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         </Panel>
         <Panel title="Learned s1θ over log q_σ" testId="panel-s1" live spec={specs?.s1Learned} uirevision={uirevision} />
         <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" live spec={specs?.s1True} uirevision={uirevision} />
-        <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" spec={specs?.s1Err} uirevision={uirevision} />
+        <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" live spec={specs?.s1Err} uirevision={uirevision} />
         <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" live spec={specs?.glyphDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head (s2 = none): only autodiff.' : undefined}
         </Panel>
         <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" live spec={specs?.glyphAuto} uirevision={uirevision} />
         <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" live spec={specs?.glyphTrue} uirevision={uirevision} />
-        <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" spec={specs?.errDirect} uirevision={uirevision}>
+        <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" live spec={specs?.errDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head.' : undefined}
         </Panel>
-        <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" spec={specs?.errAuto} uirevision={uirevision} />
+        <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" live spec={specs?.errAuto} uirevision={uirevision} />
         <figure className="scores-panel scores-metrics" data-testid="panel-metrics" data-has-data={metrics ? '1' : '0'}>
           <figcaption>Metrics on {metrics?.n ?? METRIC_POINTS} fresh noisy points (step {metrics?.step ?? '–'})</figcaption>
           <div className="scores-display">

@@ -8,7 +8,7 @@
 import type { Data, Layout } from 'plotly.js';
 import { eigSym2 } from '../../../core/linalg.ts';
 import type { ScoreMetrics } from '../../../models/metrics.ts';
-import { levelsOf } from '../../plot/contourLevels.ts';
+import { levelsOf, niceCeil } from '../../plot/niceNumbers.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
 /** What the panels draw: the engine's `train.fields` answer (engine/jobs/train.ts). */
@@ -171,7 +171,8 @@ export function heatmapSpec(f: FieldsView, values: ArrayLike<number>, title: str
         z: gridRows(values, f.nx, f.ny),
         colorscale: 'Viridis',
         zmin: 0,
-        ...(zmax !== undefined && zmax > 0 ? { zmax } : {}),
+        // Rounded up to 1, 2, 5 × 10^k: the colour bar of a live panel changes only when the errors change scale.
+        ...(zmax !== undefined && zmax > 0 ? { zmax: niceCeil(zmax) } : {}),
         colorbar: { thickness: 10, len: 0.9, title: { text: title, side: 'right' } },
         hovertemplate: `(%{x:.2f}, %{y:.2f}): %{z:.3g}<extra>${title}</extra>`,
       } as Data,

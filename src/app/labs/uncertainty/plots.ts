@@ -13,7 +13,7 @@ import { ellipsePolyline } from '../../../core/ellipse.ts';
 import { evalGrid, makeGrid, toRows } from '../../../core/grid.ts';
 import type { Density, Rng } from '../../../core/types.ts';
 import { checkCovariance, indefiniteEllipse } from '../../../core/uncertainty.ts';
-import { levelsOf } from '../../plot/contourLevels.ts';
+import { levelsOf } from '../../plot/niceNumbers.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
 export type Bounds = [[number, number], [number, number]];

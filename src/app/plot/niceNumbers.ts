@@ -1,9 +1,29 @@
 /**
+ * Round numbers for axes, colour bars and contour levels.
+ *
  * Explicit contour levels for Plotly `contour` traces. Plotly's automatic levels (`ncontours` alone) are computed
  * in its calc step and written back into the trace; when `Plotly.react` skips that step for an unchanged contour
  * (another trace or the layout changed), the fresh trace object has no levels and the draw throws "Cannot read
  * properties of undefined (reading 'z')". Every contour the labs draw therefore states its levels.
  */
+
+/** The smallest of ±1, 2, 5 × 10^k at or above v (0 stays 0). */
+export function niceCeil(v: number): number {
+  if (v === 0) return 0;
+  if (v < 0) return -niceFloor(-v);
+  const base = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (m * base >= v * (1 - 1e-12)) return m * base;
+  return 10 * base;
+}
+
+/** The largest of ±1, 2, 5 × 10^k at or below v (0 stays 0). */
+export function niceFloor(v: number): number {
+  if (v === 0) return 0;
+  if (v < 0) return -niceCeil(-v);
+  const base = 10 ** Math.floor(Math.log10(v));
+  for (const m of [10, 5, 2, 1]) if (m * base <= v * (1 + 1e-12)) return m * base;
+  return base;
+}
 
 export interface ContourLevels {
   start: number;
