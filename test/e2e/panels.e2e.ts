@@ -40,10 +40,13 @@ const LABS: LabCase[] = [
     tab: 'samplers',
     title: 'Samplers',
     prepare: async (page) => {
-      const step = page.getByTestId('step');
-      await expect.poll(() => step.isEnabled(), { timeout: 90_000 }).toBe(true);
-      await step.click();
-      await expect.poll(async () => Number(await page.getByTestId('panel-0').getAttribute('data-t')), { timeout: 60_000 }).toBeGreaterThan(0);
+      // Run past the burn-in so the diagnostics (autocorrelation, marginals, distance) have data, then pause.
+      const play = page.getByTestId('play');
+      await expect.poll(() => play.isEnabled(), { timeout: 90_000 }).toBe(true);
+      await play.click();
+      await expect.poll(async () => Number(await page.getByTestId('panel-0').getAttribute('data-t')), { timeout: 90_000 }).toBeGreaterThan(400);
+      await play.click();
+      await expect.poll(() => page.getByTestId('samplers-lab').getAttribute('data-playing')).toBe('0');
     },
     panels: 8,
   },
@@ -135,22 +138,38 @@ describe('live panels', () => {
     await context.close();
   });
 
-  it('a panel whose draw fails shows why, reports it on the console, and redraws on the next data', async () => {
+  it('a panel whose draw fails reports it on the console, redraws on a clean graph, and keeps working', async () => {
     const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=uncertainty&at=0,0.5');
     const lab = page.getByTestId('uncertainty-lab');
     await expect.poll(() => lab.getAttribute('data-ellipses'), { timeout: 60_000 }).not.toBe('0');
     await expectPanelsDrawn(page, 4, 'the Uncertainty lab');
-    // Break Plotly's state of the main panel: its next draw throws inside Plotly.
+    // Wait for the panel to settle (no draw in flight would repair what follows) ...
+    const draws = () => page.locator('.ulab-interactive').getAttribute('data-draws');
+    let last: string | null = null;
+    await expect.poll(async () => {
+      const now = await draws();
+      const settled = now === last;
+      last = now;
+      return settled;
+    }, { timeout: 60_000, interval: 1000 }).toBe(true);
+    // ... break Plotly's state of the main panel, then change what its static layer shows (the density's contours):
+    // that draw throws inside Plotly.
     await page.evaluate(() => {
       const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as HTMLElement & { _fullData: unknown };
       gd._fullData = [null, null];
     });
-    const buttons = page.locator('.ulab-sigmas button');
-    await buttons.nth(0).click();
+    await page.getByTestId('u-density').selectOption('ring8');
     await expect.poll(() => errors.filter((e) => e.includes('Plot failed')).length, { timeout: 60_000 }).toBeGreaterThan(0);
-    // The next data (another σ) redraws the panel from scratch: ellipses on the canvas, no error left.
-    await buttons.nth(1).click();
+    // Redrawn from scratch: the new contours, no error shown.
     const main = async () => (await panelViews(page, '.uncertainty-lab')).find((v) => /Noisy point/.test(v.label));
+    await expect.poll(async () => {
+      const v = await main();
+      return v && v.error === null && v.laidOut && v.traces > 0 ? 'redrawn' : JSON.stringify(v);
+    }, { timeout: 60_000 }).toBe('redrawn');
+    // And it still works: a click places a point, whose ellipses are drawn on the canvas.
+    await page.locator('.ulab-interactive').scrollIntoViewIfNeeded();
+    const a = await page.locator('.ulab-interactive .nsewdrag').first().boundingBox();
+    await page.mouse.click(a!.x + a!.width * 0.5, a!.y + a!.height * 0.3);
     await expect.poll(async () => {
       const v = await main();
       return v && v.error === null && v.traces > 0 && v.layers.some((l) => /\(1σ\)\|lines\|[1-9]/.test(l)) ? 'redrawn' : JSON.stringify(v);

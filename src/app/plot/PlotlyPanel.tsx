@@ -45,7 +45,10 @@ export interface PlotlyPanelProps {
   className?: string;
   /** Short accessible description of the figure. */
   label?: string;
-  /** Called once with the graph element after the first draw (to attach plotly_click etc.). */
+  /**
+   * Called once with the graph element after the first draw, to attach DOM listeners (they survive a redraw from
+   * scratch after a failed draw; Plotly's own `gd.on` handlers would not).
+   */
   onReady?: (el: PlotlyHTMLElement) => void;
 }
 
@@ -84,6 +87,8 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
   const [plotly, setPlotly] = useState<PlotlyApi | null>(null);
   const [error, setError] = useState<string | null>(null);
   const readyCalled = useRef(false);
+  /** Whether Plotly's `plotly_afterplot` (repaint the canvas after a zoom or relayout) is attached to the graph. */
+  const listening = useRef(false);
   const onReadyRef = useRef(onReady);
   /** The static layer last asked for (null after a failure: the next spec redraws from scratch). */
   const wanted = useRef<{ spec: PlotSpec; uirevision?: string } | null>(null);
@@ -143,34 +148,53 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     if (last && last.uirevision === uirevision && sameValue(last.spec, spec)) return;
     wanted.current = { spec, uirevision };
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Clears Plotly's state of the element (its event handlers with it; the element and its DOM listeners stay). */
+    const purge = () => {
+      try {
+        plotly.purge(el);
+      } catch {
+        /* nothing left to clean */
+      }
+      listening.current = false;
+    };
     const draw = () => {
       lastDrawAt.current = performance.now();
       drawing.current = drawing.current.then(async () => {
         if (!el.isConnected) return;
-        try {
-          // Plotly writes into the objects it is given (titles, legends, axes): it gets copies, so the spec stays
-          // as the lab built it and the next comparison is of values, not of Plotly's annotations.
+        // Plotly writes into the objects it is given (titles, legends, axes): it gets copies, so the spec stays as
+        // the lab built it and the next comparison is of values, not of Plotly's annotations.
+        const attempt = () => {
           const { data, layout } = structuredClone({ data: spec.data, layout: panelLayout(spec, uirevision) });
-          const gd = await plotly.react(el, data, layout, PLOT_CONFIG);
-          setError(null);
-          if (!readyCalled.current) {
-            readyCalled.current = true;
-            gd.on('plotly_afterplot', () => void frames.schedule(keys.current.overlay, paintOverlay.current));
-            onReadyRef.current?.(gd);
-          }
-          paintOverlay.current();
-        } catch (e) {
-          console.error('Plot failed:', e);
-          wanted.current = null;
-          setError(`Plot failed: ${message(e)}`);
-          // Start the next draw from a clean graph: a half-drawn Plotly graph fails again.
+          return plotly.react(el, data, layout, PLOT_CONFIG);
+        };
+        let gd: PlotlyHTMLElement;
+        try {
+          gd = await attempt();
+        } catch (first) {
+          // Reported, then retried once on a clean graph: a half-drawn or corrupted Plotly graph fails every later
+          // draw, a fresh one often does not. If the retry fails too, the panel says why and the next data retries.
+          console.error('Plot failed:', first);
+          purge();
           try {
-            plotly.purge(el);
-          } catch {
-            /* nothing left to clean */
+            gd = await attempt();
+          } catch (again) {
+            if (again !== first) console.error('Plot failed again on a clean graph:', again);
+            wanted.current = null;
+            setError(`Plot failed: ${message(again)}`);
+            purge();
+            return;
           }
-          readyCalled.current = false;
         }
+        setError(null);
+        if (!listening.current) {
+          listening.current = true;
+          gd.on('plotly_afterplot', () => void frames.schedule(keys.current.overlay, paintOverlay.current));
+        }
+        if (!readyCalled.current) {
+          readyCalled.current = true;
+          onReadyRef.current?.(gd);
+        }
+        paintOverlay.current();
       });
     };
     const wait = minIntervalMs - (performance.now() - lastDrawAt.current);
