@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, RESULTS, trainScoresLab, useChromium } from './browser.ts';
+import { openApp, panelViews, RESULTS, trainScoresLab, useChromium } from './browser.ts';
 
 const chromium = useChromium();
 
@@ -27,13 +27,20 @@ const PANELS = [
   'panel-s2-error-autodiff',
 ];
 
-/** Every panel has a spec and Plotly drew traces into it. */
+/** Every panel has a spec and shows it: traces with data in Plotly, or marks on its canvas layer; no failed draw. */
 async function expectPanelsDrawn(page: Page): Promise<void> {
   for (const id of PANELS) {
     const panel = page.getByTestId(id);
     await expect.poll(() => panel.getAttribute('data-has-data'), { timeout: 60_000 }).toBe('1');
-    // Trace layers (scatter, contour, quiver, heatmap) with drawn paths or images.
-    await expect.poll(() => panel.locator('.js-plotly-plot .overplot .mlayer path, .js-plotly-plot .overplot .mlayer image').count(), { timeout: 60_000, message: id }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          const [v] = await panelViews(page, `[data-testid="${id}"]`);
+          return v && v.error === null && v.laidOut && (v.traces > 0 || v.marks > 0) ? 'drawn' : JSON.stringify(v);
+        },
+        { timeout: 60_000, message: id },
+      )
+      .toBe('drawn');
   }
 }
 

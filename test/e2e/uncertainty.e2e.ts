@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, TABLET, RESULTS, useChromium } from './browser.ts';
+import { openApp, panelViews, TABLET, RESULTS, useChromium } from './browser.ts';
 
 const chromium = useChromium();
 
@@ -29,12 +29,10 @@ async function exactMeanText(page: Page): Promise<string> {
   return (await page.getByTestId('u-row-exact').locator('td').first().textContent()) ?? '';
 }
 
-/** Number of drawn ellipse traces in the interactive panel (scatter lines named "… (1σ)" / "(2σ)" or "NOT PSD"). */
+/** Ellipses drawn on the interactive panel's canvas layer (lines named "… (1σ)" / "(2σ)", "NOT PSD" or "clipped", with points). */
 async function ellipseTraceCount(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as (HTMLElement & { data?: { name?: string }[] }) | null;
-    return (gd?.data ?? []).filter((t) => /\((1|2)σ\)|NOT PSD|clipped/.test(t.name ?? '')).length;
-  });
+  const main = (await panelViews(page, '.uncertainty-lab')).find((v) => /Noisy point/.test(v.label));
+  return (main?.layers ?? []).filter((l) => /\((1|2)σ\)|NOT PSD|clipped/.test(l) && /\|lines\|[1-9]/.test(l)).length;
 }
 
 describe('uncertainty lab', () => {
@@ -108,14 +106,13 @@ describe('uncertainty lab', () => {
     await expect.poll(() => page.getByTestId('u-nonpsd').count(), { timeout: 60_000 }).toBe(1);
     expect(await page.getByTestId('u-nonpsd').textContent()).toMatch(/not positive semi-definite.*clipped/);
     expect(await page.getByTestId('u-row-learned').getAttribute('class')).toBe('not-psd');
-    // Plotly draws asynchronously after the notice appears, so poll the drawn traces.
-    const traceNames = () =>
-      page.evaluate(() => {
-        const gd = document.querySelector('.ulab-interactive .js-plotly-plot') as (HTMLElement & { data?: { name?: string; line?: { dash?: string } }[] }) | null;
-        return (gd?.data ?? []).map((t) => `${t.name}|${t.line?.dash ?? ''}`);
-      });
-    await expect.poll(async () => (await traceNames()).some((n) => /NOT PSD.*\|dash$/.test(n)), { timeout: 30_000 }).toBe(true);
-    expect((await traceNames()).some((n) => /clipped \(used for sampling\)/.test(n))).toBe(true);
+    // The panel draws asynchronously after the notice appears, so poll what its canvas layer shows
+    // ("name|kind|points|dash"), and the legend (Plotly's) names both.
+    const layers = async () => (await panelViews(page, '.uncertainty-lab')).find((v) => /Noisy point/.test(v.label))?.layers ?? [];
+    await expect.poll(async () => (await layers()).some((l) => /NOT PSD.*\|lines\|[1-9][0-9]*\|dash$/.test(l)), { timeout: 30_000 }).toBe(true);
+    expect((await layers()).some((l) => /clipped \(used for sampling\)\|lines\|[1-9]/.test(l))).toBe(true);
+    const legend = await page.locator('.ulab-interactive .legend .legendtext').allTextContents();
+    expect(legend.some((t) => /NOT PSD/.test(t))).toBe(true);
     await expect.poll(() => page.getByTestId('u-field-caption').textContent(), { timeout: 60_000 }).toMatch(/[1-9][0-9]* of [0-9]+ covariances are not PSD/);
     expect(errors).toEqual([]);
     await context.close();

@@ -222,13 +222,85 @@ async function uncertainty(o: UiBenchOptions): Promise<UiScenarioResult> {
     await page.mouse.up();
     await page.waitForTimeout(500);
     const c = (await page.evaluate(STOP)) as Collected;
-    return { lab: 'uncertainty', load: o.load, ...summarise(c), plotErrors: (await page.evaluate(PLOT_ERRORS)) as string[] };
+    // The drag's pointer-up ends in a click event: not a click-to-paint sample.
+    return { lab: 'uncertainty', load: o.load, ...summarise({ ...c, clicks: [] }), plotErrors: (await page.evaluate(PLOT_ERRORS)) as string[] };
   } finally {
     await page.close();
   }
 }
 
 export const UI_SCENARIOS = { samplers, scores, uncertainty } as const;
+
+/** Median ms per update of one chain panel (70×70 contour, 300 chains, 40 trails × 16 points) by each render path. */
+export interface RenderPathResult {
+  /** `Plotly.react` of the whole figure (what every panel did before). */
+  react: number;
+  /** `Plotly.restyle` of the moving traces only (the cheapest Plotly path for SVG scatter traces). */
+  restyle: number;
+  /** Clearing and redrawing a canvas over the plot area (the path the live panels take). */
+  canvas: number;
+}
+
+/**
+ * Times the three ways a live panel can show a new frame, on the app's own Plotly bundle (the lazily loaded chunk,
+ * found in the page's resources), in a bare 600 × 400 figure; paint is not included in any of them.
+ */
+const RENDER_PATHS = `async (updates) => {
+  const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /plotly-[^/]*[.]js$/.test(n));
+  const mod = await import(url);
+  const Plotly = Object.values(mod).find((v) => v && typeof v.react === 'function');
+  const gd = document.createElement('div');
+  gd.style.cssText = 'position:fixed;left:0;top:0;width:600px;height:400px;background:#fff;z-index:99';
+  document.body.appendChild(gd);
+  const n = 70, xs = [], z = [];
+  for (let i = 0; i < n; i++) xs.push(-4 + (8 * i) / (n - 1));
+  for (let j = 0; j < n; j++) z.push(xs.map((x) => -0.5 * ((x - 1) ** 2 + (xs[j] + 0.5) ** 2)));
+  const contour = { type: 'contour', x: xs, y: xs, z, autocontour: false, contours: { coloring: 'fill', start: -12, end: 0, size: 1 }, showscale: false };
+  const frame = () => {
+    const px = [], py = [], tx = [], ty = [];
+    for (let i = 0; i < 300; i++) { px.push(8 * Math.random() - 4); py.push(8 * Math.random() - 4); }
+    for (let c = 0; c < 40; c++) { for (let t = 0; t < 16; t++) { tx.push(8 * Math.random() - 4); ty.push(8 * Math.random() - 4); } tx.push(null); ty.push(null); }
+    return { px, py, tx, ty };
+  };
+  const layout = { width: 600, height: 400, showlegend: false, xaxis: { range: [-4, 4] }, yaxis: { range: [-4, 4] } };
+  const traces = (f) => [contour, { type: 'scatter', mode: 'lines', x: f.tx, y: f.ty, line: { width: 1 } }, { type: 'scatter', mode: 'markers', x: f.px, y: f.py, marker: { size: 4 } }];
+  const median = (a) => a.sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  const time = async (update) => { const ms = []; for (let i = 0; i < updates; i++) { const f = frame(); const t0 = performance.now(); await update(f); ms.push(performance.now() - t0); await new Promise((r) => requestAnimationFrame(r)); } return median(ms); };
+  await Plotly.newPlot(gd, traces(frame()), layout, { staticPlot: true });
+  const react = await time((f) => Plotly.react(gd, traces(f), layout));
+  const restyle = await time((f) => Plotly.restyle(gd, { x: [f.tx, f.px], y: [f.ty, f.py] }, [1, 2]));
+  const canvas = document.createElement('canvas');
+  canvas.width = 600; canvas.height = 400;
+  canvas.style.cssText = 'position:fixed;left:0;top:0;z-index:100;pointer-events:none';
+  document.body.appendChild(canvas);
+  const ctx = canvas.getContext('2d');
+  const X = (x) => 80 + ((x + 4) / 8) * 440, Y = (y) => 40 + ((4 - y) / 8) * 320;
+  const draw = (f) => {
+    ctx.clearRect(0, 0, 600, 400);
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < f.tx.length; i++) { if (f.tx[i] === null) { pen = false; continue; } if (pen) ctx.lineTo(X(f.tx[i]), Y(f.ty[i])); else ctx.moveTo(X(f.tx[i]), Y(f.ty[i])); pen = true; }
+    ctx.stroke();
+    ctx.beginPath();
+    for (let i = 0; i < f.px.length; i++) { ctx.moveTo(X(f.px[i]) + 2, Y(f.py[i])); ctx.arc(X(f.px[i]), Y(f.py[i]), 2, 0, 2 * Math.PI); }
+    ctx.fill();
+  };
+  const canvasMs = await time(draw);
+  Plotly.purge(gd); gd.remove(); canvas.remove();
+  return { react, restyle, canvas: canvasMs };
+}`;
+
+/** Runs the render-path comparison in a page of the app (after its Plotly chunk has loaded). */
+export async function renderPaths(browser: Browser, baseUrl: string, updates = 30): Promise<RenderPathResult> {
+  const page = await openLab(browser, `${baseUrl}?tab=samplers`);
+  try {
+    await page.locator('.js-plotly-plot').first().waitFor({ timeout: 120_000 });
+    const r = (await page.evaluate(`(${RENDER_PATHS})(${updates})`)) as RenderPathResult;
+    return { react: Number(r.react.toFixed(2)), restyle: Number(r.restyle.toFixed(2)), canvas: Number(r.canvas.toFixed(3)) };
+  } finally {
+    await page.close();
+  }
+}
 export type UiLab = keyof typeof UI_SCENARIOS;
 
 /** `n` processes spinning a core each (a busy machine), until `stop`. */

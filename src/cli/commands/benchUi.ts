@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { machineInfo } from '../bench/report.ts';
-import { busyProcesses, launchBenchChromium, UI_SCENARIOS, type UiLab, type UiScenarioResult } from '../bench/ui.ts';
+import { busyProcesses, launchBenchChromium, renderPaths, UI_SCENARIOS, type RenderPathResult, type UiLab, type UiScenarioResult } from '../bench/ui.ts';
 import { findChromium } from '../chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -89,8 +89,12 @@ export const benchUiCommand: CliCommand = {
     const servers = await Promise.all(builds.map((b) => serve(b.dir)));
     const browser = await launchBenchChromium(chromium);
     const rows: { build: string; r: UiScenarioResult }[] = [];
+    let paths: RenderPathResult | undefined;
     const loads = (flags.load as number) > 0 ? [0, flags.load as number] : [0];
     try {
+      out.info('bench-ui: render paths of one chain panel (idle)');
+      paths = await renderPaths(browser, servers[servers.length - 1].url);
+      out.info(`  ${JSON.stringify(paths)}`);
       for (const load of loads) {
         const busy = busyProcesses(load);
         try {
@@ -110,8 +114,10 @@ export const benchUiCommand: CliCommand = {
       await browser.close();
       await Promise.all(servers.map((s) => s.close()));
     }
-    const report = { date: new Date().toISOString(), machine, chromium: browser.version(), baseline: baselineRef, seconds: flags.seconds, rows };
-    const table = markdown(rows, baselineRef);
+    const report = { date: new Date().toISOString(), machine, chromium: browser.version(), baseline: baselineRef, seconds: flags.seconds, renderPaths: paths, rows };
+    const table =
+      markdown(rows, baselineRef) +
+      (paths ? `\n\nOne chain panel update (median ms, paint excluded): Plotly.react ${paths.react}, Plotly.restyle ${paths.restyle}, canvas layer ${paths.canvas}.` : '');
     if (flags.out) {
       const file = flags.out as string;
       mkdirSync(dirname(file), { recursive: true });
