@@ -24,8 +24,13 @@ import './samplers.css';
 const KEY = 'samplers';
 const TRAIL_CHAINS = 40;
 const TRAIL_LENGTH = 16;
-/** Diagnostics (ESS, histograms, autocorrelation) are refreshed at most this often while running. */
+/**
+ * Diagnostics (ESS, histograms, autocorrelation) are refreshed at most this often while running, and at most a fifth
+ * of the time: they share the worker with the chains (over a full window they take a few hundred ms on a 2-core
+ * machine), and every ms they take is a ms the animation waits.
+ */
 const DIAG_MS = 800;
+const DIAG_SHARE = 0.2;
 /** Bias gate of the sweep's best step (relative covariance error), as the CLI's default. */
 const MAX_COV_ERROR = 0.1;
 /**
@@ -203,7 +208,8 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
    * The animation loop. The worker computes the next advance while the UI draws this one (one frame in flight);
    * frames reach React through the frame scheduler (at most one per animation frame, the newest wins), and the next
    * advance is asked for only once the last frame was drawn, so a slow UI slows the chains' reporting, not itself.
-   * Steps per advance adapt to keep each advance within ADVANCE_BUDGET_MS. Diagnostics every DIAG_MS.
+   * Steps per advance adapt to keep each advance within ADVANCE_BUDGET_MS. Diagnostics every DIAG_MS, or less
+   * often when they would take more than DIAG_SHARE of the time.
    */
   useEffect(() => {
     if (!playing || !start) return;
@@ -224,7 +230,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       return r;
     };
     (async () => {
-      let last = performance.now();
+      let nextDiag = performance.now() + DIAG_MS;
       let inFlight = timedAdvance();
       while (!stop) {
         const r = await inFlight;
@@ -234,9 +240,11 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           break;
         }
         const drawn = frameScheduler.schedule(KEY, () => setFrames(r));
-        if (performance.now() - last > DIAG_MS) {
-          last = performance.now();
+        if (performance.now() >= nextDiag) {
+          const t0 = performance.now();
           await refreshDiagnostics();
+          const took = performance.now() - t0;
+          nextDiag = performance.now() + Math.max(DIAG_MS, took / DIAG_SHARE - took);
         }
         inFlight = timedAdvance();
         await drawn;
