@@ -113,13 +113,18 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     };
   }, []);
 
-  /** Draws the overlay in the axes Plotly laid out last (a no-op before the first draw or without an overlay). */
+  /** Draws the overlay in the axes Plotly laid out last (cleared before the first draw or after a purge). */
   const paintOverlay = useRef(() => {
     countDraw(canvasRef.current?.parentElement);
     const canvas = canvasRef.current;
     const gd = ref.current as (HTMLDivElement & LaidOut) | null;
     const layout = gd?._fullLayout;
-    if (!canvas || !layout) return;
+    if (!canvas) return;
+    if (!layout) {
+      // No graph (a failed draw purged it): nothing of the old frame may stay on screen.
+      canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      return;
+    }
     const dpr = window.devicePixelRatio || 1;
     const [w, h] = [Math.round(layout.width), Math.round(layout.height)];
     if (canvas.width !== w * dpr || canvas.height !== h * dpr) {
@@ -178,10 +183,11 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
           try {
             gd = await attempt();
           } catch (again) {
-            if (again !== first) console.error('Plot failed again on a clean graph:', again);
+            console.error('Plot failed again on a clean graph:', again);
             wanted.current = null;
             setError(`Plot failed: ${message(again)}`);
             purge();
+            paintOverlay.current();
             return;
           }
         }
