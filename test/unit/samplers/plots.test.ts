@@ -73,7 +73,7 @@ describe('chain panel', () => {
     expect(c.contours.size).toBeGreaterThan(0);
   });
 
-  it('draws live chains as dots and diverged ones as crosses on the window border, towards where they went', () => {
+  it('draws live chains as dots and a diverged one outside the window as a cross on its border, towards where it went', () => {
     expect(Array.from(layer('chains').xy)).toEqual([Math.fround(0.1), Math.fround(0.1), Math.fround(1.1), Math.fround(1.1)]);
     const dead = layer('diverged');
     expect(dead.kind === 'points' && dead.marker).toBe('cross');

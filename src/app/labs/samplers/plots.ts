@@ -107,8 +107,8 @@ function ontoWindow(x: number, y: number, b: [[number, number], [number, number]
 
 /**
  * The dynamic layer of a chain panel, redrawn every frame: each trail split into age groups of rising opacity (old
- * segments faint), the chosen chain's path, live chains as dots, diverged ones as grey crosses where they left the
- * window (on its border, towards their last position), and the chosen chain's current point.
+ * segments faint), the chosen chain's path, live chains as dots, diverged ones as grey crosses at their last position
+ * (on the window's border, in its direction, when that is outside the window), and the chosen chain's current point.
  */
 export function chainOverlay(o: ChainOverlayOptions): Overlay {
   const f = o.frame;
