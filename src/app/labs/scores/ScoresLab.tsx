@@ -131,14 +131,14 @@ function fmt(v: number | null | undefined, digits = 4): string {
 }
 
 /**
- * One figure of the lab. `live`: its moving traces (points, arrows, glyphs, loss curves) are drawn on the panel's
- * canvas layer and its contours once (see PlotlyPanel); heat-maps are not live.
+ * One figure of the lab, live: what changes while the model trains (points, arrows, glyphs, loss curves, error maps)
+ * is drawn on the panel's canvas layer, the contours, axes, legends and colour bars by Plotly, once (PlotlyPanel).
  */
-function Panel({ title, testId, spec, uirevision, live = false, children }: { title: string; testId: string; spec?: PlotSpec | null; uirevision: string; live?: boolean; children?: React.ReactNode }) {
+function Panel({ title, testId, spec, uirevision, children }: { title: string; testId: string; spec?: PlotSpec | null; uirevision: string; children?: React.ReactNode }) {
   return (
     <figure className="scores-panel" data-testid={testId} data-has-data={spec ? '1' : '0'}>
       <figcaption>{title}</figcaption>
-      {spec ? <PlotlyPanel spec={spec} live={live} uirevision={uirevision} height={300} label={title} /> : <div className="scores-empty">{children ?? 'Waiting for the model…'}</div>}
+      {spec ? <PlotlyPanel spec={spec} live uirevision={uirevision} height={300} label={title} /> : <div className="scores-empty">{children ?? 'Waiting for the model…'}</div>}
     </figure>
   );
 }
@@ -647,25 +647,25 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       )}
 
       <div className="scores-grid">
-        <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" live spec={specs?.data} uirevision={uirevision} />
-        <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" live spec={loss} uirevision="loss">
+        <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" spec={specs?.data} uirevision={uirevision} />
+        <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" spec={loss} uirevision="loss">
           Press Start to train.
         </Panel>
-        <Panel title="Per-sample loss variance (log)" testId="panel-variance" live spec={variance} uirevision="variance">
+        <Panel title="Per-sample loss variance (log)" testId="panel-variance" spec={variance} uirevision="variance">
           Toggle VR while training and watch it drop.
         </Panel>
-        <Panel title="Learned s1θ over log q_σ" testId="panel-s1" live spec={specs?.s1Learned} uirevision={uirevision} />
-        <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" live spec={specs?.s1True} uirevision={uirevision} />
-        <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" live spec={specs?.s1Err} uirevision={uirevision} />
-        <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" live spec={specs?.glyphDirect} uirevision={uirevision}>
+        <Panel title="Learned s1θ over log q_σ" testId="panel-s1" spec={specs?.s1Learned} uirevision={uirevision} />
+        <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" spec={specs?.s1True} uirevision={uirevision} />
+        <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" spec={specs?.s1Err} uirevision={uirevision} />
+        <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" spec={specs?.glyphDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head (s2 = none): only autodiff.' : undefined}
         </Panel>
-        <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" live spec={specs?.glyphAuto} uirevision={uirevision} />
-        <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" live spec={specs?.glyphTrue} uirevision={uirevision} />
-        <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" live spec={specs?.errDirect} uirevision={uirevision}>
+        <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" spec={specs?.glyphAuto} uirevision={uirevision} />
+        <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" spec={specs?.glyphTrue} uirevision={uirevision} />
+        <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" spec={specs?.errDirect} uirevision={uirevision}>
           {params.s2 === 'none' ? 'No s2 head.' : undefined}
         </Panel>
-        <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" live spec={specs?.errAuto} uirevision={uirevision} />
+        <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" spec={specs?.errAuto} uirevision={uirevision} />
         <figure className="scores-panel scores-metrics" data-testid="panel-metrics" data-has-data={metrics ? '1' : '0'}>
           <figcaption>Metrics on {metrics?.n ?? METRIC_POINTS} fresh noisy points (step {metrics?.step ?? '–'})</figcaption>
           <div className="scores-display">
