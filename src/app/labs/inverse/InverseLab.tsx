@@ -264,7 +264,7 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
         <div className="ilab-panel">
           <h3>Training losses</h3>
           {history.acsm.length > 0 || history.dsm.length > 0 ? (
-            <PlotlyPanel spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
+            <PlotlyPanel live spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
           ) : (
             <p className="ilab-note">
               {cur?.source === 'pretrained' ? 'The pretrained models come without their training curves: train both models to watch the losses.' : 'The A-DSM and A-CSM losses of both models appear here while they train.'}
