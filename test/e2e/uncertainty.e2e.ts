@@ -111,8 +111,9 @@ describe('uncertainty lab', () => {
     const layers = async () => (await panelViews(page, '.uncertainty-lab')).find((v) => /Noisy point/.test(v.label))?.layers ?? [];
     await expect.poll(async () => (await layers()).some((l) => /NOT PSD.*\|lines\|[1-9][0-9]*\|dash$/.test(l)), { timeout: 30_000 }).toBe(true);
     expect((await layers()).some((l) => /clipped \(used for sampling\)\|lines\|[1-9]/.test(l))).toBe(true);
-    const legend = await page.locator('.ulab-interactive .legend .legendtext').allTextContents();
-    expect(legend.some((t) => /NOT PSD/.test(t))).toBe(true);
+    // The legend is Plotly's static layer, drawn in its own frame: poll it too.
+    const legend = () => page.locator('.ulab-interactive .legend .legendtext').allTextContents();
+    await expect.poll(async () => (await legend()).some((t) => /NOT PSD/.test(t)), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('u-field-caption').textContent(), { timeout: 60_000 }).toMatch(/[1-9][0-9]* of [0-9]+ covariances are not PSD/);
     expect(errors).toEqual([]);
     await context.close();

@@ -2,8 +2,8 @@
  * Splits a lab's ordinary Plotly spec into the two layers of a live panel (`PlotlyPanel live`): the static layer
  * keeps the contours, the axes, a legend entry per scatter trace and a colour bar per heat-map (drawn with no data,
  * so legends and colour bars stay Plotly's); the dynamic layer gets the scatter, quiver and heat-map traces as
- * canvas layers (overlay.ts). A lab keeps writing one spec per panel and one set of tests for it; a panel made live redraws its
- * static layer only when that layer's value changes.
+ * canvas layers (overlay.ts). A lab keeps writing one spec per panel and one set of tests for it; a panel made
+ * live redraws its static layer only when that layer's value changes.
  *
  * Axes without a range of their own get one that holds all the data, rounded outwards to round values: it grows in
  * steps as the data grows (a loss curve redraws its axes a few times per decade of steps, not per report).
