@@ -1,5 +1,5 @@
 /**
- * `tweedie bench-ui` (`npm run bench:ui`): the UI benchmark of `bench/ui.ts` on the production build, idle and
+ * `tweedie bench-ui` (`npm run bench:ui`): the UI benchmark of `src/cli/bench/ui.ts` on the production build, idle and
  * with busy background processes; with `--baseline REF`, the same scenarios on a build of that git commit in the
  * same run, and the ratios (baseline / this build for latencies, this build / baseline for rates).
  */
@@ -25,13 +25,18 @@ async function buildAt(ref: string | null, log: (l: string) => void): Promise<st
     root = join(CACHE, 'worktree');
     rmSync(root, { recursive: true, force: true });
     execFileSync('git', ['worktree', 'prune'], { cwd: ROOT });
-    execFileSync('git', ['worktree', 'add', '--detach', '--force', root, ref], { cwd: ROOT, stdio: 'ignore' });
+    try {
+      execFileSync('git', ['worktree', 'add', '--detach', '--force', root, ref], { cwd: ROOT, stdio: 'pipe' });
+    } catch {
+      throw new UsageError(`--baseline: "${ref}" is not a commit of this repository (try a hash from git log, or HEAD~3)`);
+    }
     symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   }
   log(`bench-ui: building ${ref ?? 'the working tree'} into ${outDir}`);
-  await vite.build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'error', clearScreen: false, build: { outDir, emptyOutDir: true } });
-  if (ref) {
-    execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT });
+  try {
+    await vite.build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'error', clearScreen: false, build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (ref) execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT });
   }
   return outDir;
 }
