@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, openApp, TABLET, waitForEngine, RESULTS, useChromium } from './browser.ts';
+import { DESKTOP, expectPanelsDrawn, openApp, TABLET, waitForEngine, RESULTS, useChromium } from './browser.ts';
 
 const chromium = useChromium();
 
@@ -207,6 +207,18 @@ describe('app shell', () => {
     await expect.poll(() => new URL(page.url()).searchParams.get('seed')).toBe('7');
     await notice.getByRole('button', { name: /dismiss/i }).click();
     await expect.poll(() => notice.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a point coordinate that overflows (at=1e400,0) is dropped with a notice; the lab renders (was a blank page)', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=uncertainty&at=1e400,0');
+    const notice = page.getByTestId('url-notice');
+    await notice.waitFor();
+    expect((await notice.textContent()) ?? '').toContain('at=1e400,0');
+    await page.getByTestId('uncertainty-lab').waitFor();
+    expect(new URL(page.url()).searchParams.get('at')).toBeNull();
+    await expectPanelsDrawn(page, 4, 'the Uncertainty lab after a bad point');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -197,13 +197,12 @@ export function parseValue(spec: ParamSpec, raw: string): One<unknown> {
       return { value: spec.default, message: `is not true/false (1/0): using the default ${spec.default ? 1 : 0}` };
     }
     case 'point': {
+      const shown = (p: Point | null): string => (p === null ? 'none' : p.join(','));
       const parts = raw.split(',').map(parseNumber);
-      if (parts.length !== 2 || parts.some((x) => x === undefined)) {
-        const d = spec.default === null ? 'none' : spec.default.join(',');
-        return { value: spec.default, message: `is not a point "x,y": using ${d}` };
-      }
+      if (parts.length !== 2 || parts.some((x) => x === undefined)) return { value: spec.default, message: `is not a point "x,y": using ${shown(spec.default)}` };
+      // A coordinate that overflows (1e400) is not a point either: the fallback may be "none".
       const r = checkValue(spec, parts as number[]);
-      return r.message ? { value: r.value, message: `is ${r.message}: using ${(r.value as Point).join(',')}` } : r;
+      return r.message ? { value: r.value, message: `is ${r.message}: using ${shown(r.value as Point | null)}` } : r;
     }
   }
 }

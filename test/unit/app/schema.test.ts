@@ -84,6 +84,16 @@ describe('parseParams', () => {
     expect(parse('origin=x').values.origin).toEqual([0, 0]);
   });
 
+  it('drops a point whose coordinate overflows, with a notice, also when the fallback is none (was a blank page)', () => {
+    for (const q of ['at=1e400,0', 'at=0,-1e309']) {
+      const r = parse(q);
+      expect(r.values.at).toBeNull();
+      expect(r.notices).toHaveLength(1);
+      expect(r.notices[0].message).toMatch(/using none/);
+    }
+    expect(parse('origin=1e400,0').values.origin).toEqual([0, 0]);
+  });
+
   it('uses the last of repeated keys', () => {
     expect(parse('sigma=1&sigma=2').values.sigma).toBe(2);
   });
