@@ -1,14 +1,14 @@
 /**
- * A panel of two layers (DESIGN.md rule 6):
- *
- * - the static layer, `spec`, drawn with `Plotly.react` only when its value changes (contours, heat-maps, axes,
- *   legends: the expensive part), with a stable `uirevision` so zoom survives updates;
- * - the dynamic layer, `overlay`, drawn on a canvas over the plot area in the axes Plotly laid out (chains, trails,
- *   ellipses: everything that moves every frame).
+ * A Plotly panel (DESIGN.md rule 6). Its spec is drawn with `Plotly.react` only when its value changes, with a stable
+ * `uirevision` so zoom survives updates. A `live` panel splits its spec in two layers (`liveSplit.ts`): the static
+ * one (contours, axes, legends, colour bars: the expensive part) drawn by Plotly, and what moves every frame
+ * (chains, trails, arrows, ellipses, curves, error maps) drawn on a canvas over the plot area, in the axes Plotly
+ * laid out.
  *
  * Both draw through the app's `FrameScheduler`: at most once per animation frame, the newest data wins, within a
- * frame budget shared by all panels. A draw that fails shows its message, is reported on the console, and the next
- * data redraws the panel from scratch. Plotly (the custom bundle of `plotly.ts`) loads on first use.
+ * frame budget shared by all panels. A draw that fails is reported on the console and retried on a clean graph; if
+ * that fails too the panel shows why and the next data retries. Plotly (the custom bundle of `plotly.ts`) loads on
+ * first use.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlotlyHTMLElement } from 'plotly.js';
@@ -29,11 +29,9 @@ export function loadPlotly(): Promise<PlotlyApi> {
 export interface PlotlyPanelProps {
   /** The static layer. Rebuilding an equal spec costs a comparison, not a draw. */
   spec: PlotSpec;
-  /** The dynamic layer, drawn on a canvas in the spec's axes. */
-  overlay?: Overlay | null;
   /**
-   * Split `spec` itself into the two layers (`liveSplit.ts`): its scatter and quiver traces go to the canvas, the
-   * rest stays static. For panels whose traces move while their background does not.
+   * Split `spec` into the two layers (`liveSplit.ts`): its scatter, quiver and heat-map traces go to the canvas,
+   * the rest stays static. For panels whose traces move while their background does not.
    */
   live?: boolean;
   /** Change it to reset zoom (e.g. when the density changes); constant by default. */
@@ -78,10 +76,10 @@ function countDraw(panel: Element | null | undefined): void {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
+export function PlotlyPanel({ spec: given, live = false, uirevision, minIntervalMs = 0, height = 360, className, label, onReady }: PlotlyPanelProps) {
   const split = useMemo(() => (live ? splitLive(given) : null), [live, given]);
   const spec = split?.background ?? given;
-  const overlay = split?.overlay ?? givenOverlay;
+  const overlay = split?.overlay ?? null;
   const ref = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [plotly, setPlotly] = useState<PlotlyApi | null>(null);
@@ -93,6 +91,8 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
   /** The static layer last asked for (null after a failure: the next spec redraws from scratch). */
   const wanted = useRef<{ spec: PlotSpec; uirevision?: string } | null>(null);
   const lastDrawAt = useRef(-Infinity);
+  /** A static draw waiting for `minIntervalMs` to pass (it draws whatever `wanted` holds then). */
+  const throttled = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const overlayRef = useRef<Overlay | null | undefined>(overlay);
   /** Plotly.react is asynchronous: draws are serialised (a purge or a second draw mid-flight breaks Plotly). */
   const drawing = useRef<Promise<unknown>>(Promise.resolve());
@@ -145,14 +145,15 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     canvas.dataset.layers = JSON.stringify((o?.layers ?? []).map((l) => `${l.name ?? ''}|${l.kind}|${countMarks(l)}|${l.kind === 'lines' && l.dash ? 'dash' : ''}`));
   });
 
-  // The static layer: only when the spec's value changed, at most once a frame (and once per minIntervalMs).
+  // The static layer: only when the spec's value changed, at most once a frame (and once per minIntervalMs). The
+  // draw takes the newest spec asked for when it runs, so a throttled draw is never lost to a later equal spec.
   useEffect(() => {
     const el = ref.current;
     if (!plotly || !el) return;
     const last = wanted.current;
     if (last && last.uirevision === uirevision && sameValue(last.spec, spec)) return;
     wanted.current = { spec, uirevision };
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (throttled.current) return;
     /** Clears Plotly's state of the element (its event handlers with it; the element and its DOM listeners stay). */
     const purge = () => {
       try {
@@ -165,11 +166,12 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     const draw = () => {
       lastDrawAt.current = performance.now();
       drawing.current = drawing.current.then(async () => {
-        if (!el.isConnected) return;
+        const target = wanted.current;
+        if (!el.isConnected || !target) return;
         // Plotly writes into the objects it is given (titles, legends, axes): it gets copies, so the spec stays as
         // the lab built it and the next comparison is of values, not of Plotly's annotations.
         const attempt = () => {
-          const { data, layout } = structuredClone({ data: spec.data, layout: panelLayout(spec, uirevision) });
+          const { data, layout } = structuredClone({ data: target.spec.data, layout: panelLayout(target.spec, target.uirevision) });
           return plotly.react(el, data, layout, PLOT_CONFIG);
         };
         let gd: PlotlyHTMLElement;
@@ -203,11 +205,16 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
         paintOverlay.current();
       });
     };
-    const wait = minIntervalMs - (performance.now() - lastDrawAt.current);
     const key = keys.current.plot;
-    if (wait > 0) timer = setTimeout(() => void frames.schedule(key, draw), wait);
-    else void frames.schedule(key, draw);
-    return () => clearTimeout(timer);
+    const wait = minIntervalMs - (performance.now() - lastDrawAt.current);
+    if (wait <= 0) {
+      void frames.schedule(key, draw);
+      return;
+    }
+    throttled.current = setTimeout(() => {
+      throttled.current = undefined;
+      void frames.schedule(key, draw);
+    }, wait);
   }, [plotly, spec, uirevision, minIntervalMs]);
 
   // The dynamic layer: every new overlay, at most once a frame.
@@ -232,13 +239,14 @@ export function PlotlyPanel({ spec: given, overlay: givenOverlay, live = false, 
     const draws = drawing;
     return () => {
       ro.disconnect();
+      clearTimeout(throttled.current);
       for (const key of Object.values(k)) frames.drop(key);
       void draws.current.finally(() => plotly.purge(el));
     };
   }, [plotly]);
 
   return (
-    <div className={`plot-panel ${className ?? ''}`} style={{ height }} role="figure" aria-label={label} data-plot-error={error ? '1' : undefined}>
+    <div className={`plot-panel ${className ?? ''}`} style={{ height }} role="figure" aria-label={label}>
       <div ref={ref} className="plot-root" />
       <canvas ref={canvasRef} className="plot-overlay" aria-hidden="true" />
       {error && <p className="plot-error">{error}</p>}

@@ -31,7 +31,7 @@ interface Queued {
 export class FrameScheduler {
   private readonly queue = new Map<unknown, Queued>();
   private frameRequested = false;
-  /** Renders that have run, and the number of frames that ran at least one (for tests and the UI bench). */
+  /** Renders that have run, and the number of frames that ran at least one (for the tests). */
   renders = 0;
   frames = 0;
 

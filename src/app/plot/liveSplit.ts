@@ -15,7 +15,8 @@
  */
 import type { Data, Layout } from 'plotly.js';
 import { niceCeil, niceFloor } from './niceNumbers.ts';
-import type { ColorStops, GridLayer, LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
+import { VIRIDIS, type ColorStops } from './colorscale.ts';
+import type { GridLayer, LineLayer, Overlay, OverlayLayer, PointLayer } from './overlay.ts';
 import type { PlotSpec } from './spec.ts';
 
 type Trace = Record<string, unknown> & { type?: string; x?: ArrayLike<number | null>; y?: ArrayLike<number | null> };
@@ -128,20 +129,7 @@ function legendStyle(t: Trace): Trace {
 const isMoving = (t: Trace): boolean => t.type === 'scatter' || t.type === 'quiver' || t.type === undefined;
 
 /** Colour scales by name, as explicit stops (the heat-map's colour bar and its canvas use the same ones). */
-const NAMED_SCALES: Record<string, ColorStops> = {
-  // matplotlib's viridis at ninths, as Plotly's 'Viridis'.
-  Viridis: [
-    [0, '#440154'],
-    [0.125, '#472d7b'],
-    [0.25, '#3b528b'],
-    [0.375, '#2c728e'],
-    [0.5, '#21918c'],
-    [0.625, '#28ae80'],
-    [0.75, '#5ec962'],
-    [0.875, '#addc30'],
-    [1, '#fde725'],
-  ],
-};
+const NAMED_SCALES: Record<string, ColorStops> = { Viridis: VIRIDIS };
 
 /** Evenly spaced values: the first and the spacing (null when not evenly spaced within 1e-6 of the spacing). */
 function spacing(v: ArrayLike<number>): { v0: number; dv: number } | null {
@@ -189,8 +177,6 @@ export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Over
   const traces = spec.data as Trace[];
   const background: Data[] = [];
   const layers: OverlayLayer[] = [];
-  const xs: number[] = [];
-  const ys: number[] = [];
   traces.forEach((t, i) => {
     const heat = t.type === 'heatmap' ? heatmapLayer(t) : null;
     if (heat) {
@@ -203,29 +189,25 @@ export function splitLive(spec: PlotSpec): { background: PlotSpec; overlay: Over
       return;
     }
     layers.push(...traceLayers(t, i));
-    for (const v of Array.from(t.x ?? [])) if (v !== null) xs.push(v);
-    for (const v of Array.from(t.y ?? [])) if (v !== null) ys.push(v);
-    if (t.type === 'quiver') {
-      const u = (t.u ?? []) as ArrayLike<number>;
-      const v = (t.v ?? []) as ArrayLike<number>;
-      for (let k = 0; k < u.length; k++) {
-        xs.push(((t.x ?? []) as ArrayLike<number>)[k] + u[k]);
-        ys.push(((t.y ?? []) as ArrayLike<number>)[k] + v[k]);
-      }
-    }
     // The legend entry: the trace's name and style, no data (legend-hidden traces are left out).
     if (t.showlegend !== false && t.type !== 'quiver') {
       background.push({ ...legendStyle(t), x: [null], y: [null], hoverinfo: 'skip' } as Data);
     }
   });
   const layout = spec.layout ?? {};
-  const fit = (axis: Partial<Layout['xaxis']> | undefined, values: number[]): Partial<Layout['xaxis']> | undefined => {
+  /** Coordinate `c` (0: x, 1: y) of everything the canvas draws as points or lines (arrow tips included). */
+  const values = (c: 0 | 1): number[] => {
+    const out: number[] = [];
+    for (const l of layers) if (l.kind !== 'grid') for (let k = c; k < l.xy.length; k += 2) out.push(l.xy[k]);
+    return out;
+  };
+  const fit = (axis: Partial<Layout['xaxis']> | undefined, c: 0 | 1): Partial<Layout['xaxis']> | undefined => {
     if (axis?.range || axis?.autorange === false) return axis;
-    const range = roomyRange(axis?.rangemode === 'tozero' ? [0, ...values] : values, axis?.type === 'log');
+    const range = roomyRange(axis?.rangemode === 'tozero' ? [0, ...values(c)] : values(c), axis?.type === 'log');
     return range ? { ...axis, range, autorange: false } : axis;
   };
   return {
-    background: { data: background, layout: { ...layout, xaxis: fit(layout.xaxis, xs), yaxis: fit(layout.yaxis, ys) } },
+    background: { data: background, layout: { ...layout, xaxis: fit(layout.xaxis, 0), yaxis: fit(layout.yaxis, 1) } },
     overlay: { layers },
   };
 }

@@ -53,8 +53,8 @@ export function contourLevels(lo: number, hi: number, n: number): ContourLevels 
   return start <= end ? { start, end, size } : { start: lo, end: lo, size: 1 };
 }
 
-/** The finite minimum and maximum of a grid's rows (NaN-free ±Infinity when it has no finite value). */
-export function gridRange(z: readonly (readonly (number | null)[])[]): [number, number] {
+/** The finite minimum and maximum of a grid's rows (±Infinity when it has no finite value). */
+function gridRange(z: readonly (readonly (number | null)[])[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const row of z) {
@@ -67,8 +67,8 @@ export function gridRange(z: readonly (readonly (number | null)[])[]): [number, 
   return [lo, hi];
 }
 
-/** About `n` explicit levels over the finite values of `z` (or over `range`): spread into a trace's `contours`, with `autocontour: false`. */
-export function levelsOf(z: readonly (readonly (number | null)[])[], n: number, range?: [number, number]): ContourLevels {
-  const [lo, hi] = range ?? gridRange(z);
+/** About `n` explicit levels over the finite values of `z`: spread into a trace's `contours`, with `autocontour: false`. */
+export function levelsOf(z: readonly (readonly (number | null)[])[], n: number): ContourLevels {
+  const [lo, hi] = gridRange(z);
   return contourLevels(lo, hi, n);
 }

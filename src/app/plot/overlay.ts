@@ -1,5 +1,5 @@
 /**
- * The dynamic layer of a live panel: points and polylines in data coordinates, drawn on a canvas kept over the
+ * The dynamic layer of a live panel: points, polylines and heat-map grids in data coordinates, drawn on a canvas kept over the
  * Plotly plot area (the static layer: contours, heat-maps, axes). Redrawing this layer costs a canvas clear and a
  * few thousand path segments (well under a millisecond for the Samplers panels), where `Plotly.react` of the same
  * traces re-ran the contour and the whole SVG (the reason the Samplers animation ran at 3 frames/s).
@@ -8,10 +8,14 @@
  * canvas.
  */
 
+import { colorAt, type ColorStops } from './colorscale.ts';
+
+export type { ColorStops };
+
 /** Points; `marker` 'cross' draws × (diverged chains), 'dot' a filled disc, 'diamond' a filled diamond (with an optional outline). */
 export interface PointLayer {
   kind: 'points';
-  /** What the layer shows (tests and screen readers' figure descriptions). */
+  /** What the layer shows (the panel lists it on its canvas for the e2e tests). */
   name?: string;
   /** Interleaved x0, y0, x1, y1, ...; non-finite pairs are skipped. */
   xy: ArrayLike<number>;
@@ -34,9 +38,6 @@ export interface LineLayer {
   /** Dash pattern in CSS pixels (canvas setLineDash); solid when absent. */
   dash?: number[];
 }
-
-/** A colour scale: [t in 0..1, CSS colour] stops, increasing t. */
-export type ColorStops = [number, string][];
 
 /**
  * A heat-map on a regular grid: cell (i, j) is centred at (x0 + i·dx, y0 + j·dy) and holds z[j·nx + i]; values are
@@ -123,14 +124,9 @@ function drawLines(ctx: CanvasRenderingContext2D, layer: LineLayer, xa: AxisFram
   ctx.beginPath();
   let pen = false;
   for (let i = 0; i + 1 < layer.xy.length; i += 2) {
-    const x = layer.xy[i];
-    const y = layer.xy[i + 1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      pen = false;
-      continue;
-    }
-    const px = xToPixel(xa, x);
-    const py = yToPixel(ya, y);
+    // Non-finite data (a break) maps to a non-finite pixel, as does a non-positive value on a log axis.
+    const px = xToPixel(xa, layer.xy[i]);
+    const py = yToPixel(ya, layer.xy[i + 1]);
     if (!Number.isFinite(px) || !Number.isFinite(py)) {
       pen = false;
       continue;
@@ -148,13 +144,10 @@ function drawPoints(ctx: CanvasRenderingContext2D, layer: PointLayer, xa: AxisFr
   ctx.setLineDash([]);
   ctx.beginPath();
   for (let i = 0; i + 1 < layer.xy.length; i += 2) {
-    const x = layer.xy[i];
-    const y = layer.xy[i + 1];
     const r = (typeof sizes === 'number' ? sizes : (sizes[i / 2] ?? 0)) / 2;
-    if (!Number.isFinite(x) || !Number.isFinite(y) || !(r > 0)) continue;
-    const px = xToPixel(xa, x);
-    const py = yToPixel(ya, y);
-    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const px = xToPixel(xa, layer.xy[i]);
+    const py = yToPixel(ya, layer.xy[i + 1]);
+    if (!(r > 0) || !Number.isFinite(px) || !Number.isFinite(py)) continue;
     if (cross) {
       ctx.moveTo(px - r, py - r);
       ctx.lineTo(px + r, py + r);
@@ -186,27 +179,21 @@ function drawPoints(ctx: CanvasRenderingContext2D, layer: PointLayer, xa: AxisFr
   }
 }
 
-/** The RGBA bytes of t in [0, 1] on a colour scale of #rrggbb stops (linear between stops). */
-export function colorAt(stops: ColorStops, t: number): [number, number, number] {
-  const u = Math.min(1, Math.max(0, t));
-  let i = 0;
-  while (i < stops.length - 2 && u > stops[i + 1][0]) i++;
-  const [t0, c0] = stops[i];
-  const [t1, c1] = stops[Math.min(i + 1, stops.length - 1)];
-  const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
-  const ch = (c: string, k: number) => parseInt(c.slice(1 + 2 * k, 3 + 2 * k), 16);
-  return [0, 1, 2].map((k) => Math.round(ch(c0, k) + f * (ch(c1, k) - ch(c0, k)))) as [number, number, number];
-}
+/** The grid's image, one pixel per cell (made once per layer: zooms and relayouts repaint the same layer). */
+const tiles = new WeakMap<GridLayer, OffscreenCanvas>();
 
-function drawGrid(ctx: CanvasRenderingContext2D, layer: GridLayer, xa: AxisFrame, ya: AxisFrame): void {
-  if (xa.log || ya.log || layer.nx < 1 || layer.ny < 1) return;
+function gridTile(layer: GridLayer): OffscreenCanvas {
+  const cached = tiles.get(layer);
+  if (cached) return cached;
+  // 256 colours of the scale, looked up per cell.
+  const lut = Array.from({ length: 256 }, (_, k) => colorAt(layer.colorscale, k / 255));
   const image = new ImageData(layer.nx, layer.ny);
   const span = layer.zmax - layer.zmin || 1;
   for (let j = 0; j < layer.ny; j++) {
     for (let i = 0; i < layer.nx; i++) {
       const v = layer.z[j * layer.nx + i];
       if (!Number.isFinite(v)) continue;
-      const [r, g, b] = colorAt(layer.colorscale, (v - layer.zmin) / span);
+      const [r, g, b] = lut[Math.round(255 * Math.min(1, Math.max(0, (v - layer.zmin) / span)))];
       // Image rows run top to bottom; grid rows bottom to top.
       const o = 4 * ((layer.ny - 1 - j) * layer.nx + i);
       image.data[o] = r;
@@ -217,10 +204,16 @@ function drawGrid(ctx: CanvasRenderingContext2D, layer: GridLayer, xa: AxisFrame
   }
   const tile = new OffscreenCanvas(layer.nx, layer.ny);
   tile.getContext('2d')?.putImageData(image, 0, 0);
+  tiles.set(layer, tile);
+  return tile;
+}
+
+function drawGrid(ctx: CanvasRenderingContext2D, layer: GridLayer, xa: AxisFrame, ya: AxisFrame): void {
+  if (xa.log || ya.log || layer.nx < 1 || layer.ny < 1) return;
   const left = xToPixel(xa, layer.x0 - layer.dx / 2);
   const right = xToPixel(xa, layer.x0 + (layer.nx - 0.5) * layer.dx);
   const top = yToPixel(ya, layer.y0 + (layer.ny - 0.5) * layer.dy);
   const bottom = yToPixel(ya, layer.y0 - layer.dy / 2);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tile, left, top, right - left, bottom - top);
+  ctx.drawImage(gridTile(layer), left, top, right - left, bottom - top);
 }

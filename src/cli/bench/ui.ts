@@ -144,7 +144,6 @@ export interface UiBenchOptions {
   baseUrl: string;
   load: number;
   seconds: number;
-  log(line: string): void;
 }
 
 async function openLab(browser: Browser, url: string): Promise<Page> {

@@ -106,7 +106,7 @@ export const benchUiCommand: CliCommand = {
           for (const lab of labs) {
             for (let b = 0; b < builds.length; b++) {
               out.info(`bench-ui: ${lab}, load ${load}, ${builds[b].name}`);
-              const r = await UI_SCENARIOS[lab]({ browser, baseUrl: servers[b].url, load, seconds: flags.seconds as number, log: (l) => out.info(l) });
+              const r = await UI_SCENARIOS[lab]({ browser, baseUrl: servers[b].url, load, seconds: flags.seconds as number });
               out.info(`  ${JSON.stringify(r)}`);
               rows.push({ build: builds[b].name, r });
             }

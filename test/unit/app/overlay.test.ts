@@ -5,9 +5,10 @@
  */
 import type { Data } from 'plotly.js';
 import { describe, expect, it } from 'vitest';
+import { colorAt } from '../../../src/app/plot/colorscale.ts';
 import { roomyRange, splitLive } from '../../../src/app/plot/liveSplit.ts';
 import { contourLevels, levelsOf, niceStep } from '../../../src/app/plot/niceNumbers.ts';
-import { colorAt, countMarks, xToPixel, yToPixel, type AxisFrame, type LineLayer, type PointLayer } from '../../../src/app/plot/overlay.ts';
+import { countMarks, xToPixel, yToPixel, type AxisFrame, type LineLayer, type PointLayer } from '../../../src/app/plot/overlay.ts';
 import { sameValue, type PlotSpec } from '../../../src/app/plot/spec.ts';
 
 describe('overlay axes', () => {

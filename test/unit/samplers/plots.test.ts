@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Data } from 'plotly.js';
 import { getDensity } from '../../../src/core/densities/index.ts';
-import { countMarks, type LineLayer, type PointLayer } from '../../../src/app/plot/overlay.ts';
+import { splitLive } from '../../../src/app/plot/liveSplit.ts';
+import { countMarks } from '../../../src/app/plot/overlay.ts';
 import {
   acfSpec,
-  chainBackgroundSpec,
-  chainOverlay,
+  chainPanelSpec,
   distanceSpec,
   histSpec,
   metricsRows,
@@ -52,19 +52,16 @@ describe('target contour', () => {
 });
 
 describe('chain panel', () => {
-  const background = chainBackgroundSpec(contour, bounds);
-  const overlay = chainOverlay({ frame: frame(), trailChains: 2, trailLength: 4, bounds, color: 'red', fades: 3 });
-  const layer = (name: string) => overlay.layers.find((l) => l.name === name) as PointLayer | LineLayer;
+  const spec = chainPanelSpec({ contour, frame: frame(), trailChains: 2, trailLength: 4, bounds, color: 'red', fades: 3 });
 
   it('keeps the axes on the target window, whatever the chains do (a diverged chain never rescales the plot)', () => {
-    expect(background.layout?.xaxis?.range).toEqual(bounds[0]);
-    expect(background.layout?.yaxis?.range).toEqual(bounds[1]);
-    expect(background.layout?.xaxis?.autorange).toBe(false);
+    expect(spec.layout?.xaxis?.range).toEqual(bounds[0]);
+    expect(spec.layout?.yaxis?.range).toEqual(bounds[1]);
+    expect(spec.layout?.xaxis?.autorange).toBe(false);
   });
 
-  it('draws only the contours in the static layer, with explicit levels', () => {
-    expect(background.data.length).toBe(1);
-    const c = background.data[0] as Data & { autocontour: boolean; contours: { start: number; end: number; size: number } };
+  it('states its contour levels (Plotly loses automatic ones when it skips recomputing an unchanged contour)', () => {
+    const c = spec.data[0] as Data & { autocontour: boolean; contours: { start: number; end: number; size: number } };
     expect(c.type).toBe('contour');
     expect(c.autocontour).toBe(false);
     const flat = contour.z.flat();
@@ -73,11 +70,11 @@ describe('chain panel', () => {
     expect(c.contours.size).toBeGreaterThan(0);
   });
 
-  it('draws live chains as dots and a diverged one outside the window as a cross on its border, towards where it went', () => {
-    expect(Array.from(layer('chains').xy)).toEqual([Math.fround(0.1), Math.fround(0.1), Math.fround(1.1), Math.fround(1.1)]);
-    const dead = layer('diverged');
-    expect(dead.kind === 'points' && dead.marker).toBe('cross');
-    const [x, y] = Array.from(dead.xy);
+  it('draws live chains as dots, and a diverged one outside the window as a cross on its border, towards where it went', () => {
+    expect(byName(spec.data, 'chains').x).toEqual([Math.fround(0.1), Math.fround(1.1)]);
+    const dead = byName(spec.data, 'diverged');
+    expect(dead.marker?.symbol).toBe('x');
+    const [x, y] = [dead.x[0] as number, dead.y[0] as number];
     const cx = (bounds[0][0] + bounds[0][1]) / 2;
     const cy = (bounds[1][0] + bounds[1][1]) / 2;
     // On the border (one coordinate at its bound), on the ray from the centre to (90, -80).
@@ -86,21 +83,29 @@ describe('chain panel', () => {
   });
 
   it('splits trails into age groups of rising opacity, with gaps where iterations were not reached', () => {
-    const trails = overlay.layers.filter((l) => /^trail /.test(l.name ?? ''));
+    const trails = spec.data.filter((t) => /^trail /.test((t as Trace).name ?? '')) as Trace[];
     expect(trails.length).toBe(3);
     for (let g = 1; g < trails.length; g++) expect(trails[g].opacity!).toBeGreaterThan(trails[g - 1].opacity!);
     // The newest group holds the reached iterations of both live chains; the oldest holds only gaps.
-    expect(countMarks(trails[2])).toBe(4);
-    expect(countMarks(trails[0])).toBe(0);
+    expect(trails[2].x.filter((v) => v !== null).length).toBe(4);
+    expect(trails[0].x.every((v) => v === null)).toBe(true);
   });
 
-  it('draws the chosen chain path and its current point', () => {
-    expect(Array.from(layer('chosen chain').xy)).toEqual([0, 0, Math.fround(0.1), Math.fround(0.1)]);
-    expect(Array.from(layer('chosen chain now').xy)).toEqual([Math.fround(0.1), Math.fround(0.1)]);
+  it('draws the chosen chain path', () => {
+    expect(byName(spec.data, 'chosen chain').x).toEqual([0, Math.fround(0.1)]);
   });
 
-  it('has nothing to draw before the first frame', () => {
-    expect(chainOverlay({ frame: null, trailChains: 2, trailLength: 4, bounds, color: 'red' }).layers).toEqual([]);
+  it('is just the contours before the first frame', () => {
+    const empty = chainPanelSpec({ contour, frame: null, trailChains: 2, trailLength: 4, bounds, color: 'red' });
+    expect(empty.data.length).toBe(1);
+    expect(empty.data[0].type).toBe('contour');
+  });
+
+  it('as a live panel: only the contours are drawn by Plotly, the chains, trails and path go to the canvas', () => {
+    const { background, overlay } = splitLive(spec);
+    expect(background.data.filter((t) => (t as Trace).x?.some((v) => v !== null) || t.type === 'contour').map((t) => t.type)).toEqual(['contour']);
+    expect(overlay.layers.map((l) => l.name)).toEqual(['trail 0', 'trail 1', 'trail 2', 'chosen chain', 'chains', 'diverged', 'chosen chain now']);
+    expect(countMarks(overlay.layers.find((l) => l.name === 'chains')!)).toBe(2);
   });
 });
 

@@ -18,7 +18,7 @@ import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
-import { acfSpec, chainBackgroundSpec, chainOverlay, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
+import { acfSpec, chainPanelSpec, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
 import './samplers.css';
 
 const KEY = 'samplers';
@@ -67,8 +67,6 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       ],
     [density],
   );
-  /** The chain panels' static layer: drawn once per density (and σ), never per frame. */
-  const background = useMemo(() => chainBackgroundSpec(contour, bounds), [contour, bounds]);
   const [frames, setFrames] = useState<PanelFrame[] | null>(null);
   const session = useRef<SamplerStartResult | null>(null);
   useEffect(() => {
@@ -319,9 +317,10 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   };
 
   const trailChains = Math.min(TRAIL_CHAINS, params.chains);
-  const overlays = useMemo(
-    () => [0, 1].map((i) => chainOverlay({ frame: frames?.[i] ?? null, trailChains, trailLength: TRAIL_LENGTH, bounds, color: PANEL_COLORS[i] })),
-    [frames, trailChains, bounds],
+  /** Live panels: the contours are drawn once per density (and σ), the chains on the canvas every frame. */
+  const chainSpecs = useMemo(
+    () => [0, 1].map((i) => chainPanelSpec({ contour, frame: frames?.[i] ?? null, trailChains, trailLength: TRAIL_LENGTH, bounds, color: PANEL_COLORS[i] })),
+    [contour, frames, trailChains, bounds],
   );
   const names = kinds.map((k, i) => `${LABELS[k]}${i === 1 && kinds[0] === kinds[1] ? ' (right)' : ''}`);
   const series = [0, 1].map((i) => ({ name: names[i], color: PANEL_COLORS[i] }));
@@ -419,8 +418,8 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
                 </div>
               </div>
               <PlotlyPanel
-                spec={background}
-                overlay={overlays[i]}
+                spec={chainSpecs[i]}
+                live
                 uirevision={params.density}
                 height={340}
                 label={`${names[i]} chains`}

@@ -7,7 +7,6 @@
 import type { Data } from 'plotly.js';
 import type { Density } from '../../../core/types.ts';
 import { levelsOf } from '../../plot/niceNumbers.ts';
-import type { Overlay, OverlayLayer } from '../../plot/overlay.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 import type { SamplerMetrics } from '../../../samplers/metrics.ts';
 
@@ -53,7 +52,8 @@ export interface ChainFrame {
   t: number;
 }
 
-export interface ChainOverlayOptions {
+export interface ChainPanelOptions {
+  contour: ContourData;
   frame: ChainFrame | null;
   trailChains: number;
   trailLength: number;
@@ -63,36 +63,7 @@ export interface ChainOverlayOptions {
   fades?: number;
 }
 
-/**
- * The static layer of a chain panel: the target's log-density contours on the target's window. The axes stay on
- * that window whatever the chains do (a diverged chain never rescales the plot). Drawn once per density.
- */
-export function chainBackgroundSpec(contour: ContourData, bounds: [[number, number], [number, number]]): PlotSpec {
-  return {
-    data: [
-      {
-        type: 'contour',
-        x: contour.x,
-        y: contour.y,
-        z: contour.z,
-        autocontour: false,
-        colorscale: [
-          [0, '#ffffff'],
-          [1, '#cfd5df'],
-        ],
-        showscale: false,
-        contours: { coloring: 'fill', showlines: true, ...levelsOf(contour.z, 14) },
-        line: { color: 'rgba(60,70,90,0.25)', width: 0.6 },
-        hoverinfo: 'skip',
-        name: 'log p',
-      } as Data,
-    ],
-    layout: {
-      xaxis: { range: [...bounds[0]], autorange: false, zeroline: false, constrain: 'domain', title: { text: 'x₁' } },
-      yaxis: { range: [...bounds[1]], autorange: false, zeroline: false, scaleanchor: 'x', constrain: 'domain', title: { text: 'x₂' } },
-    },
-  };
-}
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** A point moved onto the window's border along the ray from the window's centre (where a diverged chain left it). */
 function ontoWindow(x: number, y: number, b: [[number, number], [number, number]]): [number, number] {
@@ -106,47 +77,98 @@ function ontoWindow(x: number, y: number, b: [[number, number], [number, number]
 }
 
 /**
- * The dynamic layer of a chain panel, redrawn every frame: each trail split into age groups of rising opacity (old
- * segments faint), the chosen chain's path, live chains as dots, diverged ones as grey crosses at their last position
- * (on the window's border, in its direction, when that is outside the window), and the chosen chain's current point.
+ * One chain panel: the target's log-density contours, each trail split into age groups of rising opacity
+ * (old segments faint), the chosen chain's path, live chains as dots and diverged ones as grey crosses at their
+ * last position (on the window's border, in its direction, when that is outside). The axes stay on the target's
+ * window: a diverged chain never stretches the scale. Drawn as a live panel: the contours once, the rest on the
+ * canvas every frame.
  */
-export function chainOverlay(o: ChainOverlayOptions): Overlay {
+export function chainPanelSpec(o: ChainPanelOptions): PlotSpec {
+  const data: Data[] = [
+    {
+      type: 'contour',
+      x: o.contour.x,
+      y: o.contour.y,
+      z: o.contour.z,
+      autocontour: false,
+      colorscale: [
+        [0, '#ffffff'],
+        [1, '#cfd5df'],
+      ],
+      showscale: false,
+      contours: { coloring: 'fill', showlines: true, ...levelsOf(o.contour.z, 14) },
+      line: { color: 'rgba(60,70,90,0.25)', width: 0.6 },
+      hoverinfo: 'skip',
+      name: 'log p',
+    } as Data,
+  ];
   const f = o.frame;
-  if (!f) return { layers: [] };
-  const layers: OverlayLayer[] = [];
-  const L = o.trailLength;
-  const C = o.trailChains;
-  const G = Math.max(1, Math.min(o.fades ?? 4, L - 1));
-  for (let g = 0; g < G; g++) {
-    const from = Math.floor((g * (L - 1)) / G);
-    const to = Math.floor(((g + 1) * (L - 1)) / G);
-    const xy: number[] = [];
-    for (let c = 0; c < C; c++) {
-      if (!f.alive[c]) continue;
-      for (let t = from; t <= to; t++) {
-        const o2 = (t * C + c) * 2;
-        xy.push(f.trails[o2], f.trails[o2 + 1]);
+  if (f) {
+    const L = o.trailLength;
+    const C = o.trailChains;
+    const G = Math.max(1, Math.min(o.fades ?? 4, L - 1));
+    for (let g = 0; g < G; g++) {
+      const from = Math.floor((g * (L - 1)) / G);
+      const to = Math.floor(((g + 1) * (L - 1)) / G);
+      const xs: (number | null)[] = [];
+      const ys: (number | null)[] = [];
+      for (let c = 0; c < C; c++) {
+        if (!f.alive[c]) continue;
+        for (let t = from; t <= to; t++) {
+          const o2 = (t * C + c) * 2;
+          xs.push(num(f.trails[o2]));
+          ys.push(num(f.trails[o2 + 1]));
+        }
+        xs.push(null);
+        ys.push(null);
       }
-      xy.push(NaN, NaN);
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        x: xs,
+        y: ys,
+        line: { color: o.color, width: 1 },
+        opacity: 0.12 + (0.5 * (g + 1)) / G,
+        hoverinfo: 'skip',
+        name: `trail ${g}`,
+      } as Data);
     }
-    layers.push({ kind: 'lines', name: `trail ${g}`, xy, color: o.color, width: 1, opacity: 0.12 + (0.5 * (g + 1)) / G });
+    const px: number[] = [];
+    const py: number[] = [];
+    for (let i = 0; i < f.path.length / 2; i++) {
+      px.push(f.path[2 * i]);
+      py.push(f.path[2 * i + 1]);
+    }
+    data.push({ type: 'scatter', mode: 'lines', x: px, y: py, line: { color: '#111', width: 1.5 }, name: 'chosen chain', hoverinfo: 'skip' });
+    const ax: number[] = [];
+    const ay: number[] = [];
+    const dx: number[] = [];
+    const dy: number[] = [];
+    for (let c = 0; c < f.alive.length; c++) {
+      const [x, y] = [f.positions[2 * c], f.positions[2 * c + 1]];
+      if (f.alive[c]) {
+        ax.push(x);
+        ay.push(y);
+      } else {
+        const [wx, wy] = ontoWindow(x, y, o.bounds);
+        dx.push(wx);
+        dy.push(wy);
+      }
+    }
+    data.push({ type: 'scatter', mode: 'markers', x: ax, y: ay, marker: { color: o.color, size: 4 }, name: 'chains', hoverinfo: 'skip' });
+    data.push({ type: 'scatter', mode: 'markers', x: dx, y: dy, marker: { color: '#888', size: 7, symbol: 'x' }, name: 'diverged', hoverinfo: 'skip' });
+    if (px.length > 0) {
+      data.push({ type: 'scatter', mode: 'markers', x: [px[px.length - 1]], y: [py[py.length - 1]], marker: { color: '#111', size: 8, line: { color: '#fff', width: 1 } }, name: 'chosen chain now', hoverinfo: 'skip' });
+    }
   }
-  layers.push({ kind: 'lines', name: 'chosen chain', xy: Array.from(f.path), color: '#111', width: 1.5 });
-  const alive: number[] = [];
-  const dead: number[] = [];
-  for (let c = 0; c < f.alive.length; c++) {
-    const [x, y] = [f.positions[2 * c], f.positions[2 * c + 1]];
-    if (f.alive[c]) alive.push(x, y);
-    else dead.push(...ontoWindow(x, y, o.bounds));
-  }
-  layers.push({ kind: 'points', name: 'chains', xy: alive, color: o.color, size: 4 });
-  layers.push({ kind: 'points', name: 'diverged', xy: dead, color: '#777', size: 8, marker: 'cross' });
-  const n = f.path.length / 2;
-  if (n >= 1) layers.push({ kind: 'points', name: 'chosen chain now', xy: [f.path[2 * n - 2], f.path[2 * n - 1]], color: '#111', size: 8, outline: '#fff' });
-  return { layers };
+  return {
+    data,
+    layout: {
+      xaxis: { range: [...o.bounds[0]], autorange: false, zeroline: false, constrain: 'domain', title: { text: 'x₁' } },
+      yaxis: { range: [...o.bounds[1]], autorange: false, zeroline: false, scaleanchor: 'x', constrain: 'domain', title: { text: 'x₂' } },
+    },
+  };
 }
-
-const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export interface NamedSeries {
   name: string;

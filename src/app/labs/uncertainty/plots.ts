@@ -13,6 +13,7 @@ import { ellipsePolyline } from '../../../core/ellipse.ts';
 import { evalGrid, makeGrid, toRows } from '../../../core/grid.ts';
 import type { Density, Rng } from '../../../core/types.ts';
 import { checkCovariance, indefiniteEllipse } from '../../../core/uncertainty.ts';
+import { hexAt, VIRIDIS } from '../../plot/colorscale.ts';
 import { levelsOf } from '../../plot/niceNumbers.ts';
 import type { PlotSpec } from '../../plot/spec.ts';
 
@@ -270,26 +271,9 @@ export function interactiveSpec(d: InteractiveData): { spec: PlotSpec; nonPsd: E
   return { spec: { data, layout }, nonPsd };
 }
 
-/** Viridis stops, for colouring ellipses by error. */
-const VIRIDIS: [number, string][] = [
-  [0, '#440154'],
-  [0.25, '#3b528b'],
-  [0.5, '#21918c'],
-  [0.75, '#5ec962'],
-  [1, '#fde725'],
-];
-
-/** The colour of t ∈ [0, 1] on the viridis scale (linear between stops). */
+/** The colour of t ∈ [0, 1] on the viridis scale (the stops the colour bar shows; non-finite t is the top). */
 export function viridis(t: number): string {
-  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 1));
-  let i = 0;
-  while (i < VIRIDIS.length - 2 && u > VIRIDIS[i + 1][0]) i++;
-  const [t0, c0] = VIRIDIS[i];
-  const [t1, c1] = VIRIDIS[i + 1];
-  const f = (u - t0) / (t1 - t0);
-  const ch = (c: string, k: number) => parseInt(c.slice(1 + 2 * k, 3 + 2 * k), 16);
-  const mix = [0, 1, 2].map((k) => Math.round(ch(c0, k) + f * (ch(c1, k) - ch(c0, k))));
-  return `#${mix.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  return hexAt(VIRIDIS, t);
 }
 
 export interface FieldData {
