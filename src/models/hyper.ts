@@ -54,3 +54,16 @@ export const DEFAULT_HYPER: TrainHyper = {
   lr: 2e-3,
   seed: 1,
 };
+
+/**
+ * The settings of a run continued from a saved model: σ and the architecture come from the model's spec, the
+ * objective and optimiser settings (and the seed) from the file's training record, the rest from the defaults.
+ */
+export function hyperOfModel(
+  saved: Partial<TrainHyper> | undefined,
+  spec: Pick<TrainHyper, 'sigma' | 's2' | 'rank' | 'width' | 'depth' | 'act' | 'shareTrunk'>,
+): TrainHyper {
+  const base: TrainHyper = { ...DEFAULT_HYPER, ...(saved ?? {}) };
+  const { sigma, s2, rank, width, depth, act, shareTrunk } = spec;
+  return { ...base, sigma, s2, rank: rank || base.rank, width, depth, act, shareTrunk };
+}

@@ -23,30 +23,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/types.ts';
 import { softplus } from './activations.ts';
-import { ACTIVATIONS, S2_KINDS, type ActivationName, type S2Kind } from './hyper.ts';
-import { createMlp, disposeMlp, mlpApply, mlpHidden, mlpSizes, mlpVariables, type DenseLayer, type Mlp } from './mlp.ts';
+import type { S2Kind } from './hyper.ts';
+import { createMlp, disposeMlp, mlpApply, mlpHidden, mlpVariables, type DenseLayer, type Mlp } from './mlp.ts';
 import { matMul } from './matMul.ts';
+import { checkSpecBudget, layerSizes, specProblems, type ScoreModelSpec } from './scoreModelSpec.ts';
 
-/** Everything that fixes the function a score model computes (besides its weights). */
-export interface ScoreModelSpec {
-  dim: number;
-  /** Noise level σ the model was trained at. */
-  sigma: number;
-  s2: S2Kind;
-  /** Rank r of U for `lowrank` and `psd` (ignored otherwise). */
-  rank: number;
-  width: number;
-  /** Number of hidden layers. */
-  depth: number;
-  act: ActivationName;
-  /** s1 and s2 share the hidden layers (two linear heads) instead of two separate MLPs. */
-  shareTrunk: boolean;
-  /** Input standardisation x_in = (x − shift) / scale (length dim each). */
-  inputShift: number[];
-  inputScale: number[];
-  /** Output scale c of the s2 head, S = c · head (module comment); absent means 1. */
-  s2Scale?: number;
-}
+export { s2Outputs, specProblems, type ScoreModelSpec } from './scoreModelSpec.ts';
 
 /**
  * The s2 head's output scale for a model at noise level σ whose inputs are standardised by `inputScale`
@@ -69,46 +51,9 @@ function softplusInverse(y: number): number {
  */
 const S2_INIT_SCALE = 0.01;
 
-/** Number of outputs of the s2 network for a head. */
-export function s2Outputs(kind: S2Kind, dim: number, rank: number): number {
-  switch (kind) {
-    case 'full':
-      return dim * dim;
-    case 'diag':
-      return dim;
-    case 'lowrank':
-    case 'psd':
-      return dim + dim * rank;
-    case 'none':
-      return 0;
-  }
-}
-
 /** Whether the s2 head gives a full matrix (otherwise only its diagonal is modelled). */
 export function s2IsFull(kind: S2Kind): boolean {
   return kind === 'full' || kind === 'lowrank' || kind === 'psd';
-}
-
-/** Validates a spec; returns the list of problems (empty when valid). */
-export function specProblems(spec: ScoreModelSpec): string[] {
-  const p: string[] = [];
-  if (!Number.isInteger(spec.dim) || spec.dim < 1) p.push(`dimension must be a positive integer, got ${spec.dim}`);
-  if (!(spec.sigma > 0) || !Number.isFinite(spec.sigma)) p.push(`σ must be a positive number, got ${spec.sigma}`);
-  if (!(S2_KINDS as readonly string[]).includes(spec.s2)) p.push(`s2 head must be one of ${S2_KINDS.join(', ')}, got "${spec.s2}"`);
-  if (spec.s2 === 'lowrank' || spec.s2 === 'psd') {
-    if (!Number.isInteger(spec.rank) || spec.rank < 1 || spec.rank > spec.dim) {
-      p.push(`rank must be an integer between 1 and the dimension D = ${spec.dim}, got ${spec.rank}`);
-    }
-  }
-  if (!Number.isInteger(spec.width) || spec.width < 1 || spec.width > 4096) p.push(`width must be an integer in 1..4096, got ${spec.width}`);
-  if (!Number.isInteger(spec.depth) || spec.depth < 1 || spec.depth > 16) p.push(`depth must be an integer in 1..16, got ${spec.depth}`);
-  if (!ACTIVATIONS.includes(spec.act)) p.push(`activation must be one of ${ACTIVATIONS.join(', ')}, got "${spec.act}"`);
-  if (spec.inputShift.length !== spec.dim || spec.inputScale.length !== spec.dim) p.push('input shift/scale must have one entry per dimension');
-  if (spec.inputShift.some((v) => !Number.isFinite(v)) || spec.inputScale.some((v) => !(v > 0) || !Number.isFinite(v))) {
-    p.push('input shift must be finite and input scale positive');
-  }
-  if (spec.s2Scale !== undefined && !(spec.s2Scale > 0 && Number.isFinite(spec.s2Scale))) p.push(`s2 output scale must be a positive number, got ${spec.s2Scale}`);
-  return p;
 }
 
 /** What one forward pass gives, in σ-scaled units (see the module comment). */
@@ -149,18 +94,13 @@ export class ScoreModel {
   constructor(spec: ScoreModelSpec, rng: Rng) {
     const problems = specProblems(spec);
     if (problems.length) throw new Error(`Invalid score model: ${problems.join('; ')}.`);
+    checkSpecBudget(spec);
     this.spec = { ...spec, inputShift: [...spec.inputShift], inputScale: [...spec.inputScale] };
-    const { dim, width, depth, act } = spec;
-    const m = s2Outputs(spec.s2, dim, spec.rank);
-    this.net1 = createMlp(mlpSizes(dim, width, depth, dim), act, rng);
-    if (m > 0) {
-      if (spec.shareTrunk) {
-        const head = createMlp([width, m], act, rng, S2_INIT_SCALE);
-        this.head2 = head.layers[0];
-      } else {
-        this.net2 = createMlp(mlpSizes(dim, width, depth, m), act, rng, S2_INIT_SCALE);
-      }
-    }
+    const { dim, act } = spec;
+    const sizes = layerSizes(spec);
+    this.net1 = createMlp(sizes.s1, act, rng);
+    if (sizes.s2head) this.head2 = createMlp(sizes.s2head, act, rng, S2_INIT_SCALE).layers[0];
+    if (sizes.s2) this.net2 = createMlp(sizes.s2, act, rng, S2_INIT_SCALE);
     this.shift = tf.tensor1d(spec.inputShift);
     this.invScale = tf.tensor1d(spec.inputScale.map((s) => 1 / s));
     this.eye = tf.eye(dim) as tf.Tensor2D;

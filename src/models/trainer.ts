@@ -8,9 +8,12 @@ import { createRng, normals } from '../core/rng.ts';
 import type { Rng } from '../core/types.ts';
 import { Adam } from './adam.ts';
 import { lossOffset, objectivePerSample, type ObjectiveConfig } from './losses.ts';
-import { ACTIVATIONS, LIVE_SETTINGS, S2_KINDS, type LiveSetting, type TrainHyper } from './hyper.ts';
-import { s2OutputScale, ScoreModel, type ScoreModelSpec } from './scoreModel.ts';
-import { deserializeModel, serializeModel, type SerializedScoreModel } from './serialize.ts';
+import { ACTIVATIONS, hyperOfModel, LIVE_SETTINGS, S2_KINDS, type LiveSetting, type TrainHyper } from './hyper.ts';
+import { checkBudget } from '../core/budgets.ts';
+import { MAX_HISTORY, type ParsedScoreModel } from './modelFile.ts';
+import { s2OutputScale, ScoreModel } from './scoreModel.ts';
+import { specParameterCount, type ScoreModelSpec } from './scoreModelSpec.ts';
+import { modelFromParsed, serializeModel, type SerializedScoreModel } from './serialize.ts';
 
 /** Where the clean training samples come from (a registry density, a mixture from a file, uploaded points). */
 export interface TrainingData {
@@ -37,6 +40,11 @@ export function hyperProblems(h: TrainHyper, dim: number): string[] {
   if (!Number.isInteger(h.seed)) p.push(`seed must be an integer, got ${h.seed}`);
   if (h.s2Scale !== undefined && h.s2Scale !== 'auto' && !(num(h.s2Scale) && h.s2Scale > 0)) p.push(`s2 output scale must be "auto" or a positive number, got ${h.s2Scale}`);
   return p;
+}
+
+/** Throws a `BudgetError` when one training step of a model with this spec would be over `BUDGETS.stepWork`. */
+function checkStepWork(batch: number, spec: ScoreModelSpec): void {
+  checkBudget('stepWork', batch * specParameterCount(spec), 'use a smaller batch, width or depth');
 }
 
 /** Throws one message listing every problem with the hyper-parameters. */
@@ -89,8 +97,6 @@ export interface HistoryPoint {
   lossAdjusted: number;
   lossVariance: number;
 }
-
-const MAX_HISTORY = 4000;
 
 /** A copy of the weights and the step count they belong to. */
 interface Snapshot {
@@ -160,6 +166,7 @@ export class ScoreTrainer {
       ...inputs,
       ...(hyper.s2 === 'none' ? {} : { s2Scale: hyper.s2Scale === 'auto' ? s2OutputScale(hyper.sigma, inputs.inputScale) : (hyper.s2Scale ?? 1) }),
     };
+    checkStepWork(hyper.batch, spec);
     return new ScoreModel(spec, r.init);
   }
 
@@ -169,19 +176,15 @@ export class ScoreTrainer {
     return new ScoreTrainer(hyper, data, ScoreTrainer.freshModel(hyper, data), 0);
   }
 
-  /**
-   * A run continued from a saved model: σ and the architecture come from the model file, the objective and
-   * optimiser settings (and the seed) from `hyper`. The model's dimension must match the data's.
-   */
-  static fromModel(hyper: TrainHyper, data: TrainingData, file: SerializedScoreModel, steps = 0): ScoreTrainer {
+  /** A run continued from a checked model file (`hyperOfModel` merges its settings); its dimension must match the data's. */
+  static fromModel(saved: Partial<TrainHyper> | undefined, data: TrainingData, file: ParsedScoreModel, record: { steps: number; history: readonly HistoryPoint[] } = { steps: 0, history: [] }): ScoreTrainer {
+    const hyper = hyperOfModel(saved, file.spec);
     validateHyper(hyper, data.dim);
-    const model = deserializeModel(file);
-    if (model.dim !== data.dim) {
-      model.dispose();
-      throw new Error(`the model has dimension ${model.dim} but the data have dimension ${data.dim}`);
-    }
-    const { sigma, s2, rank, width, depth, act, shareTrunk } = model.spec;
-    return new ScoreTrainer({ ...hyper, sigma, s2, rank: rank || hyper.rank, width, depth, act, shareTrunk }, data, model, steps);
+    if (file.spec.dim !== data.dim) throw new Error(`the model has dimension ${file.spec.dim} but the data have dimension ${data.dim}`);
+    checkStepWork(hyper.batch, file.spec);
+    const trainer = new ScoreTrainer(hyper, data, modelFromParsed(file), record.steps);
+    for (const h of record.history.slice(-MAX_HISTORY)) trainer.history.push(h);
+    return trainer;
   }
 
   get step(): number {

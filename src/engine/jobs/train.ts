@@ -13,6 +13,7 @@
  * The session object exposes `model` (a ScoreModel), which the samplers and uncertainty jobs read by key.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkBudget } from '../../core/budgets.ts';
 import { makeGrid, gridPoints } from '../../core/grid.ts';
 import { makeGmm } from '../../core/gmm.ts';
 import { densityFromGmm } from '../../core/densities/index.ts';
@@ -22,6 +23,7 @@ import { RELU_WARNING } from '../../models/activations.ts';
 import { computeMetrics, type ScoreMetrics } from '../../models/metrics.ts';
 import { rowJacobian, symmetrise } from '../../models/hessian.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
+import { parseRunFile, type ParsedRunFile } from '../../models/modelFile.ts';
 import type { SerializedScoreModel } from '../../models/serialize.ts';
 import { DEFAULT_HYPER, type LiveSetting, type TrainHyper } from '../../models/hyper.ts';
 import { ScoreTrainer, hyperProblems, type HistoryPoint, type TrainReport } from '../../models/trainer.ts';
@@ -40,8 +42,6 @@ export interface RunFile extends SerializedScoreModel {
   result?: unknown;
 }
 
-export const MAX_POINTS = 20000;
-
 /**
  * A density made of uploaded points: the kernel density estimate (1/n) Σ N(x_i, h² I) with Silverman's
  * bandwidth, so sampling, s1, s2 and the posterior stay closed form (MATH.md section 6).
@@ -50,7 +50,7 @@ export function pointsDensity(points: ArrayLike<number>, dim: number, name = 'po
   if (!Number.isInteger(dim) || dim < 1) throw new InputError(`points need a positive integer dimension, got ${dim}`);
   const n = points.length / dim;
   if (!Number.isInteger(n) || n < 2) throw new InputError(`give at least 2 points of dimension ${dim} (row-major, ${dim} numbers each); got ${points.length} numbers`);
-  if (n > MAX_POINTS) throw new InputError(`at most ${MAX_POINTS} points, got ${n}`);
+  checkBudget('points', n, 'upload fewer points (a random subset keeps the shape of the cloud)');
   for (let i = 0; i < points.length; i++) {
     if (!Number.isFinite(points[i])) throw new InputError(`point ${Math.floor(i / dim) + 1} has a NaN or infinite coordinate: every coordinate must be a finite number`);
   }
@@ -415,22 +415,24 @@ export interface TrainImportParams {
 
 export const trainImport = defineJob<TrainImportParams, TrainInfo>(async (p, ctx) => {
   const key = p.key ?? 'scores';
-  const file = p.file as Partial<RunFile> | null;
-  if (typeof file !== 'object' || file === null) throw new InputError('the model file is not a JSON object');
-  const ref = p.density ?? file.density;
+  // Everything is checked before anything is built or replaced: a refused file leaves the session as it was.
+  let file: ParsedRunFile;
+  try {
+    file = parseRunFile(p.file);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  const ref = p.density ?? (file.density as TrainDensityRef | undefined);
   if (!ref) throw new InputError('the model file names no density: choose the density it was trained on');
   const density = resolveTrainDensity(ref);
   const old = ctx.sessions.get<TrainSession>(key);
   if (old instanceof TrainSession) requireIdle(old, 'load another model');
-  const saved = file.training;
-  const hyper: TrainHyper = { ...DEFAULT_HYPER, ...(saved?.hyper ?? {}) };
   let trainer: ScoreTrainer;
   try {
-    trainer = ScoreTrainer.fromModel(hyper, density, file as SerializedScoreModel, saved?.steps ?? 0);
+    trainer = ScoreTrainer.fromModel(file.training?.hyper, density, file, file.training);
   } catch (e) {
     throw new InputError(`the model could not be loaded: ${(e as Error).message}`);
   }
-  if (saved?.history) trainer.history.push(...saved.history);
   const s = ctx.sessions.set(key, new TrainSession(trainer, density, ref));
   return info(key, s, ctx.backend.name);
 });

@@ -12,7 +12,8 @@
  * Weights round-trip bit-exactly (float32 bytes, through the score models' base64 helpers).
  */
 import * as tf from '@tensorflow/tfjs';
-import { base64ToBytes, bytesToBase64, type SerializedWeight } from '../serialize.ts';
+import { base64ToBytes, bytesToBase64 } from '../../core/base64.ts';
+import type { SerializedWeight } from '../serialize.ts';
 import { EnergyModel, energySpecProblems, type EnergyModelSpec } from './model.ts';
 import { createMlp, mlpSizes } from '../mlp.ts';
 import { createRng } from '../../core/rng.ts';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { base64ToBytes } from '../../../src/models/serialize.ts';
+import { base64ToBytes } from '../../../src/core/base64.ts';
 import { loadWeights } from '../../../src/models/digits/weights.ts';
 import { fileFetcher } from '../../../src/models/digits/weightsNode.ts';
 import { modelApply } from '../../../src/models/digits/model.ts';

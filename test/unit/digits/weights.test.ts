@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { base64ToBytes } from '../../../src/models/serialize.ts';
+import { base64ToBytes } from '../../../src/core/base64.ts';
 import { crc32, loadWeights, ModelLoadError } from '../../../src/models/digits/weights.ts';
 import { fileFetcher } from '../../../src/models/digits/weightsNode.ts';
 import { DigitsModelSet, D } from '../../../src/models/digits/model.ts';

@@ -171,7 +171,7 @@ describe('save / load', () => {
     const file = await serializeModel(m);
     m.dispose();
     expect(() => deserializeModel({ ...file, format: 'x' })).toThrow(/format/);
-    expect(() => deserializeModel({ ...file, spec: { ...file.spec, sigma: -1 } })).toThrow(/σ must be a positive/);
+    expect(() => deserializeModel({ ...file, spec: { ...file.spec, sigma: -1 } })).toThrow(/spec.sigma: Too small: expected number to be >0 \(got -1\)/);
     expect(() => deserializeModel({ ...file, weights: file.weights.slice(1) })).toThrow(/missing/);
     const bad = file.weights.map((w, i) => (i === 0 ? { ...w, shape: [1, 1] } : w));
     expect(() => deserializeModel({ ...file, weights: bad })).toThrow(/shape/);

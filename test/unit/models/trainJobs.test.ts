@@ -123,7 +123,7 @@ describe('train.* jobs', () => {
     );
     await expect(engine.run('train.create', { key: 'x', density: 'nope' })).rejects.toThrow(/unknown density/);
     await expect(engine.run('train.steps', { key: 'missing', steps: 1 })).rejects.toThrow(/create one first/);
-    await expect(engine.run('train.import', { key: 'x', file: { format: 'x', density: 'gmm2' } })).rejects.toThrow(/could not be loaded/);
+    await expect(engine.run('train.import', { key: 'x', file: { format: 'x', density: 'gmm2' } })).rejects.toThrow(/"format" is "x", not "tweedie-lab\/score-model": this is not a score model file/);
   });
 
   it('fields results can be transferred out of a worker twice (no cached buffer is handed over)', async () => {

@@ -12,7 +12,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import type { TrainDensityRef, TrainFieldsResult, TrainInfo, TrainMetricsResult, TrainProgress } from '../../../engine/jobs/train.ts';
 import { parseCsvPoints } from '../../../core/gmm.ts';
-import { LIVE_SETTINGS, type TrainHyper } from '../../../models/hyper.ts';
+import { hyperOfModel, LIVE_SETTINGS, type TrainHyper } from '../../../models/hyper.ts';
+import { parseRunFile, type RunDensityRef } from '../../../models/modelFile.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
@@ -75,12 +76,11 @@ const modelKeyOf = (p: Params, points: UploadedPoints | null): string =>
 const densityRefOf = (p: Params, points: UploadedPoints | null): TrainDensityRef => (points ? { points: points.points, dim: 2, name: points.name } : p.density);
 
 /** Uploaded points from a run file's density, when it holds 2-D points; null for a registry density. */
-function pointsOfRef(d: unknown): UploadedPoints | null {
-  if (typeof d !== 'object' || d === null || !('points' in d)) return null;
-  const { points, dim, name } = d as { points: ArrayLike<number>; dim: unknown; name?: unknown };
-  if (dim !== 2) throw new Error(`this model was trained on ${String(dim)}-D points; the lab trains in 2-D — use the CLI for others`);
-  const flat = Float64Array.from(points);
-  return { name: typeof name === 'string' ? name : 'points', points: flat, n: flat.length / 2 };
+function pointsOfRef(d: RunDensityRef | undefined): UploadedPoints | null {
+  if (typeof d !== 'object' || !('points' in d)) return null;
+  if (d.dim !== 2) throw new Error(`this model was trained on ${d.dim}-D points; the lab trains in 2-D — use the CLI for others`);
+  const flat = Float64Array.from(d.points);
+  return { name: d.name ?? 'points', points: flat, n: flat.length / 2 };
 }
 
 /** The lab settings that reproduce a model's hyper-parameters (the inverse of `hyperOf`, seed aside). */
@@ -430,33 +430,37 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     }
   }, [exportRun, densityLabel, params.sigma, params.s2, refreshSaved]);
 
-  /** Loads a run file into the engine and the settings to match it. */
+  /**
+   * Loads a run file into the engine and the settings to match it. The file is checked in full first (format, spec,
+   * weights, training record, the lab's ranges): a refused file asks nothing and changes nothing.
+   */
   const importRun = useCallback(
-    async (file: unknown) => {
-      const f = file as { density?: unknown; training?: { hyper?: Partial<TrainHyper> } } | null;
-      if (typeof f !== 'object' || f === null) throw new Error('the file is not a JSON object');
-      const filePoints = pointsOfRef(f.density);
-      const d = filePoints ? live.current.density : f.density;
+    async (raw: unknown) => {
+      const file = parseRunFile(raw);
+      const filePoints = pointsOfRef(file.density);
+      const d = filePoints || file.density === undefined ? live.current.density : file.density;
       if (typeof d !== 'string' || !(SCORES_DENSITIES as readonly string[]).includes(d)) {
-        throw new Error(`this model was trained on ${JSON.stringify(d)}; the lab trains on its built-in 2-D densities (${SCORES_DENSITIES.join(', ')}) or uploaded 2-D points — use the CLI for others`);
+        const named = typeof d === 'string' ? `"${d.slice(0, 40)}"` : 'a mixture file';
+        throw new Error(`this model was trained on ${named}; the lab trains on its built-in 2-D densities (${SCORES_DENSITIES.join(', ')}) or uploaded 2-D points — use the CLI for others`);
       }
-      if (trainedSteps > 0 && !window.confirm(`Loading a model discards the trained one (${trainedSteps} steps). Continue?`)) return;
-      await pause();
-      const client = await engine.ready();
-      const r = await client.run('train.import', { key: KEY, file });
-      const h = r.hyper;
-      const patch = paramsOfHyper(h, d as Params['density']);
+      if (file.spec.dim !== 2) throw new Error(`this is a ${file.spec.dim}-D model; the lab trains in 2-D — use the CLI for others`);
+      const patch = paramsOfHyper(hyperOfModel(file.training?.hyper, file.spec), d as Params['density']);
       for (const [k, v] of Object.entries(patch)) {
         const spec = (scoresParams as Record<string, { kind: string; min?: number; max?: number }>)[k];
         if (typeof v === 'number' && ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max))) {
           throw new Error(`the model's ${k} = ${v} is outside the lab's range [${spec.min}, ${spec.max}]; use it from the CLI`);
         }
       }
+      if (trainedSteps > 0 && !window.confirm(`Loading a model discards the trained one (${trainedSteps} steps). Continue?`)) return;
+      await pause();
+      const client = await engine.ready();
+      const r = await client.run('train.import', { key: KEY, file: raw, ...(file.density === undefined ? { density: d } : {}) });
       created.current = `${epoch}:${modelKeyOf({ ...live.current, ...patch }, filePoints)}`;
       setPoints(filePoints);
       setParams(patch);
       adopt(r, historyOf(r));
-      setNotice(`Loaded a model trained for ${r.step} steps on ${filePoints ? `${filePoints.n} points from ${filePoints.name}` : d} at σ = ${h.sigma}.`);
+      const on = filePoints ? `${filePoints.n} points from ${filePoints.name}` : file.density === undefined ? `${d} (the file names no density: the lab's current one)` : d;
+      setNotice(`Loaded a model trained for ${r.step} steps on ${on} at σ = ${r.hyper.sigma}.`);
       await refreshFields();
       void refreshMetrics();
     },

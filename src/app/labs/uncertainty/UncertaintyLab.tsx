@@ -48,6 +48,8 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
   const [uploads, setUploads] = useState<ModelEntry[]>([]);
   const [scoresModel, setScoresModel] = useState<ModelEntry | null>(null);
   const [modelError, setModelError] = useState<string | null>(null);
+  /** Why the last uploaded file was refused (the model in use stays); cleared by the next good upload. */
+  const [uploadError, setUploadError] = useState<string | null>(null);
   useEffect(() => {
     let alive = true;
     void shippedModels().then((m) => alive && setCatalog(m));
@@ -78,7 +80,16 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
           setModelError(null);
         }
       },
-      (e: unknown) => alive && setModelError(`The model could not be loaded: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => {
+        if (!alive) return;
+        const msg = `The model could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+        if (match.source !== 'file') setModelError(msg);
+        else {
+          // A refused upload leaves the list, so the model in use before it is matched again.
+          setUploadError(msg);
+          setUploads((u) => u.filter((m) => m.id !== match.id));
+        }
+      },
     );
     return () => {
       alive = false;
@@ -239,10 +250,10 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
     try {
       const m = await modelFromFile(file, params.density, uploads.length + 1);
       setUploads((u) => [m, ...u]);
-      setModelError(null);
+      setUploadError(null);
       setParams({ sigma: m.sigma, ...(m.density && (uncertaintyParams.density.values as readonly string[]).includes(m.density) ? { density: m.density as typeof params.density } : {}) });
     } catch (e) {
-      setModelError(e instanceof Error ? e.message : String(e));
+      setUploadError(e instanceof Error ? e.message : String(e));
     }
   };
 
@@ -288,6 +299,11 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
         </div>
       </section>
 
+      {uploadError && (
+        <p className="error-text ulab-upload-error" role="alert" data-testid="u-upload-error">
+          {uploadError} The model in use is unchanged.
+        </p>
+      )}
       <p className={`ulab-model-status ${match ? 'has-model' : 'no-model'}`} data-testid="u-model-status">
         {modelError ? (
           <span className="error-text">{modelError}</span>

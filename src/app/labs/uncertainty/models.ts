@@ -11,6 +11,7 @@
  * so a loaded key is remembered per engine epoch.
  */
 import { engine } from '../../engine.ts';
+import { MAX_MODEL_FILE_BYTES, parseRunFile, type ParsedRunFile } from '../../../models/modelFile.ts';
 
 /** One entry of the shipped models' index. */
 export interface ShippedModel {
@@ -111,27 +112,35 @@ export function shippedModels(): Promise<ModelEntry[]> {
   return shippedPromise;
 }
 
-/** Reads a model file the user picked; checks it is a 2-D score model and says what is wrong otherwise. */
+/**
+ * Reads a model file the user picked and checks all of it (format, spec, every weight: `parseRunFile`) before the
+ * lab lists it, so a bad file never displaces the model in use. Says what is wrong otherwise.
+ */
 export async function modelFromFile(file: File, currentDensity: string, n: number): Promise<ModelEntry> {
+  if (file.size > MAX_MODEL_FILE_BYTES) {
+    throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a score model file is at most ${(MAX_MODEL_FILE_BYTES / 1e6).toFixed(0)} MB`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(await file.text());
   } catch (e) {
     throw new Error(`${file.name} is not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  const spec = (json as { spec?: { dim?: unknown; sigma?: unknown; s2?: unknown } }).spec;
-  if (!spec || typeof spec.sigma !== 'number' || typeof spec.dim !== 'number') {
-    throw new Error(`${file.name} is not a score model file (no "spec" with dim and sigma): save one from the Scores lab or with tweedie train --out`);
+  let spec: ParsedRunFile['spec'];
+  let fileDensity: ParsedRunFile['density'];
+  try {
+    ({ spec, density: fileDensity } = parseRunFile(json));
+  } catch (e) {
+    throw new Error(`${file.name}: ${(e as Error).message}`, { cause: e });
   }
   if (spec.dim !== 2) throw new Error(`${file.name} is a ${spec.dim}-D model; this lab shows 2-D densities`);
-  const fileDensity = (json as { density?: unknown }).density;
   const density = typeof fileDensity === 'string' ? fileDensity : currentDensity;
   return {
     id: `file:${n}:${file.name}`,
     label: `${file.name} (${density}, σ = ${spec.sigma})`,
     density,
     sigma: spec.sigma,
-    s2: typeof spec.s2 === 'string' ? spec.s2 : '?',
+    s2: spec.s2,
     source: 'file',
     fetch: async () => json,
   };
