@@ -80,6 +80,26 @@ export interface TrainOutcome {
   last: TrainReport | null;
   /** Set when the loss became NaN or infinite: training stopped and the last good weights were restored. */
   diverged?: string;
+  /** Set when the loss grew by orders of magnitude without becoming NaN (`lossGrowthWarning`). */
+  warning?: string;
+}
+
+/** How much the loss may grow over its best recorded value before a run is called unstable, and from what level. */
+export const LOSS_GROWTH = { factor: 100, floor: 10 };
+
+/**
+ * A warning when the newest recorded loss is `LOSS_GROWTH.factor` times the best one so far (and above
+ * `LOSS_GROWTH.floor`; losses are σ-scaled, O(1) per dimension when the model fits): training that grows without
+ * turning NaN leaves garbage weights that the divergence guard never sees. Null for a healthy run.
+ */
+export function lossGrowthWarning(history: readonly HistoryPoint[], lr: number): string | null {
+  if (history.length < 2) return null;
+  let best = history[0];
+  for (const h of history) if (h.lossAdjusted < best.lossAdjusted) best = h;
+  const now = history[history.length - 1];
+  if (!(best.lossAdjusted > 0) || now.lossAdjusted < LOSS_GROWTH.floor || now.lossAdjusted < LOSS_GROWTH.factor * best.lossAdjusted) return null;
+  const f = (v: number) => v.toPrecision(3);
+  return `the loss grew ${f(now.lossAdjusted / best.lossAdjusted)}× without becoming NaN, from ${f(best.lossAdjusted)} at step ${best.step} to ${f(now.lossAdjusted)} at step ${now.step}: training is unstable and the weights are likely garbage; try a smaller learning rate than ${lr}`;
 }
 
 export interface TrainOptions {
@@ -335,13 +355,15 @@ export class ScoreTrainer {
     while (done < n) {
       this.stepOnce();
       done++;
-      if (done === n || performance.now() - t0 >= reportMs) {
+      // The first step of a fresh run is always reported: its loss is the reference `lossGrowthWarning` compares with.
+      if (done === n || this.steps === 1 || performance.now() - t0 >= reportMs) {
         const stop = await report();
         if (stop) return stop;
         if (done < n) await opts.checkpoint?.();
       }
     }
-    return { steps: done, last };
+    const warning = lossGrowthWarning(this.history, this.hyper.lr);
+    return { steps: done, last, ...(warning ? { warning } : {}) };
   }
 
   /** Fresh weights from the seed, cleared optimiser and history, step 0. */

@@ -26,7 +26,7 @@ import type { ScoreModel } from '../../models/scoreModel.ts';
 import { parseRunFile, type ParsedRunFile } from '../../models/modelFile.ts';
 import type { SerializedScoreModel } from '../../models/serialize.ts';
 import { DEFAULT_HYPER, type LiveSetting, type TrainHyper } from '../../models/hyper.ts';
-import { ScoreTrainer, hyperProblems, type HistoryPoint, type TrainReport } from '../../models/trainer.ts';
+import { lossGrowthWarning, ScoreTrainer, hyperProblems, type HistoryPoint, type TrainReport } from '../../models/trainer.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
 import type { SessionStore } from '../sessions.ts';
 import { resolveDensity, type DensityRef } from './samplers.ts';
@@ -186,7 +186,8 @@ export interface TrainStepsParams {
   reportMs?: number;
 }
 
-export type TrainProgress = TrainReport;
+/** A training report, with the loss-growth warning while the loss is far above its best (`lossGrowthWarning`). */
+export type TrainProgress = TrainReport & { warning?: string };
 
 export interface TrainStepsResult {
   /** Steps done by this request, and the total. */
@@ -195,6 +196,8 @@ export interface TrainStepsResult {
   last: TrainReport | null;
   /** Set when the loss became NaN: training stopped itself and the last good weights were restored. */
   diverged?: string;
+  /** Set when the loss grew by orders of magnitude without becoming NaN (the weights are likely garbage). */
+  warning?: string;
 }
 
 export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainProgress>(async (p, ctx: JobContext<TrainProgress>) => {
@@ -210,16 +213,21 @@ export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainPro
   s.busy = true;
   let done = 0;
   let last: TrainReport | null = null;
+  let warning: string | undefined;
   try {
     while (done < p.steps) {
       const n = Math.min(chunk, p.steps - done);
       const out = await s.trainer.train(n, {
         reportMs: p.reportMs ?? 50,
-        onReport: (r) => ctx.progress(r),
+        onReport: (r) => {
+          const w = lossGrowthWarning(s.trainer.history, s.trainer.hyper.lr);
+          ctx.progress(w ? { ...r, warning: w } : r);
+        },
         checkpoint: () => ctx.checkpoint(),
       });
       done += out.steps;
       last = out.last ?? last;
+      warning = out.warning;
       if (out.diverged) {
         if (last) ctx.progress(last, true);
         return { steps: done, step: s.trainer.step, last, diverged: out.diverged };
@@ -230,7 +238,7 @@ export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainPro
         await ctx.checkpoint();
       }
     }
-    return { steps: done, step: s.trainer.step, last };
+    return { steps: done, step: s.trainer.step, last, ...(warning ? { warning } : {}) };
   } finally {
     s.busy = false;
   }

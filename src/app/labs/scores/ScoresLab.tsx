@@ -300,12 +300,14 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
           return frames.schedule(KEY, () => {
             setProgress(pr);
             setHistory((h) => pushHistory(h, point));
+            if (pr.warning) setNotice(`Warning: ${pr.warning}.`);
           });
         },
       })
       .then(
         (r) => {
           if (r.diverged) setNotice(`Training stopped: ${r.diverged}.`);
+          else if (r.warning) setNotice(`Warning: ${r.warning}.`);
         },
         (e: unknown) => {
           if (!isCancel(e)) setError(message(e));
@@ -349,6 +351,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       const r = await client.run('train.steps', { key: KEY, steps: 1, reportMs: 0 }, { onProgress: setProgress });
       if (r.last) setHistory((h) => pushHistory(h, { step: r.last!.step, loss: r.last!.lossAdjusted, variance: r.last!.lossVariance, vr: live.current.vr }));
       if (r.diverged) setNotice(`Training stopped: ${r.diverged}.`);
+      else if (r.warning) setNotice(`Warning: ${r.warning}.`);
       await refreshFields();
       void refreshMetrics();
     } catch (e) {
