@@ -1,7 +1,9 @@
 /**
  * Flag parsing for the `tweedie` CLI: each command declares its flags; anything unknown or malformed is
- * refused with a one-line reason (the CLI exits non-zero with it).
+ * refused with a one-line reason (the CLI exits non-zero with it). Numbers are read strictly (`parseDecimal`:
+ * no hex, no trailing garbage, no Infinity), in single flags and in lists alike; seeds share one spec.
  */
+import { MAX_SEED, parseDecimal } from '../core/strictNumber.ts';
 
 export type FlagType = 'string' | 'number' | 'int' | 'boolean' | 'list';
 
@@ -38,20 +40,57 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number | b
       if (raw === 'false') return false;
       throw new UsageError(`--${name} takes no value (or true/false), got "${raw}"`);
     case 'number':
-    case 'int': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} needs a number, got "${raw}"`);
-      if (spec.type === 'int' && !Number.isInteger(v)) throw new UsageError(`--${name} needs an integer, got "${raw}"`);
-      if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${name} must be >= ${spec.min}, got ${raw}`);
-      if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${name} must be <= ${spec.max}, got ${raw}`);
-      return v;
-    }
+    case 'int':
+      return strictNumber(`--${name}`, raw, spec);
     default:
       if (spec.choices && !spec.choices.includes(raw)) {
         throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}; got "${raw}"`);
       }
       return raw;
   }
+}
+
+/**
+ * `raw` as a number (or, with `type: 'int'`, an exact integer) within the spec's bounds, read strictly: a plain
+ * decimal such as 12, -0.5 or 1e-3. `what` names the value in the message (e.g. "--steps", `--at "0x10,1"`).
+ */
+export function strictNumber(what: string, raw: string, spec: Pick<FlagSpec, 'type' | 'min' | 'max'>): number {
+  const int = spec.type === 'int';
+  const v = parseDecimal(raw);
+  if (v === undefined) {
+    throw new UsageError(`${what} needs ${int ? 'an integer' : 'a number'}, got "${raw}" (a plain decimal such as ${int ? '12' : '0.5 or 1e-3'}; no hex, letters or Infinity)`);
+  }
+  if (int && !Number.isInteger(v)) throw new UsageError(`${what} needs an integer, got "${raw}"`);
+  if (spec.min !== undefined && v < spec.min) throw new UsageError(`${what} must be >= ${spec.min}, got ${raw}`);
+  if (spec.max !== undefined && v > spec.max) throw new UsageError(`${what} must be <= ${spec.max}, got ${raw}`);
+  if (int && !Number.isSafeInteger(v)) throw new UsageError(`${what} needs an integer of at most 15 digits, got ${raw}`);
+  return v;
+}
+
+/**
+ * A comma-separated list of strict numbers (`--at 0.5,-1`, `--H 1,0,0,1`), `count` of them when given, each within
+ * `bounds`. `what` names the flag in the message.
+ */
+export function numberList(what: string, raw: string, count?: number, bounds: Pick<FlagSpec, 'min' | 'max'> = {}): number[] {
+  const parts = raw.split(',');
+  if (count !== undefined && parts.length !== count) throw new UsageError(`${what} needs ${count} comma-separated numbers, got ${parts.length} in "${raw}"`);
+  return parts.map((p) => strictNumber(`${what} "${raw}"`, p, { type: 'number', ...bounds }));
+}
+
+/** The one spec of every `--seed` flag: an integer in [0, MAX_SEED] (31 bits, what the app's URL takes too). */
+export function seedFlag(help: string, defaultSeed: number): FlagSpec {
+  return { type: 'int', help, default: defaultSeed, min: 0, max: MAX_SEED };
+}
+
+/**
+ * Noise levels (σ, standard deviations) every command accepts: far outside, σ² underflows or overflows and the
+ * numbers lose their meaning (a KL of null at σ = 1e-300, "Cholesky failed" at σ = 1e300).
+ */
+export const SIGMA_RANGE = { min: 1e-3, max: 1e3 } as const;
+
+/** A σ flag: a number in SIGMA_RANGE. */
+export function sigmaFlag(help: string, defaultSigma?: number): FlagSpec {
+  return { type: 'number', help, ...(defaultSigma !== undefined ? { default: defaultSigma } : {}), ...SIGMA_RANGE };
 }
 
 /**

@@ -8,7 +8,10 @@ import type { FlagSpecs, ParsedFlags } from './args.ts';
 export interface CliOutput {
   /** True when the user asked for JSON on stdout. */
   readonly jsonMode: boolean;
-  /** Prints the command's result: JSON (jsonMode) or the human text returned by `text`. */
+  /**
+   * Prints the command's result: JSON (jsonMode) or the human text returned by `text`. Throws, printing nothing,
+   * when `value` holds a non-finite number (the output contract: no null where a number is promised).
+   */
   result(value: unknown, text: () => string): void;
   /** A progress bar on stderr (no-op when stderr is not a terminal and not forced). */
   progress(fraction: number, label?: string): void;

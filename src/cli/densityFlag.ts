@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from './args.ts';
+import { BudgetError } from '../core/budgets.ts';
 import { parseCsvPoints } from '../core/gmm.ts';
 import type { DensityRef } from '../engine/jobs/samplers.ts';
 import type { TrainDensityRef } from '../engine/jobs/train.ts';
@@ -25,6 +26,7 @@ export function trainDensityRefFlag(d: string): TrainDensityRef {
     const { points, dim } = parseCsvPoints(readFileSync(d, 'utf8'));
     return { points, dim, name: d.replace(/^.*\//, '') };
   } catch (e) {
+    if (e instanceof BudgetError) throw new BudgetError(e.budget, `--density ${d}: ${e.message}`);
     throw new UsageError(`--density ${d}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -2,8 +2,12 @@
  * The `tweedie` command line: finds the subcommand (multi-word names such as "energy train" too), parses its
  * flags and the global ones, starts the engine in-process on the chosen tfjs backend, runs the command.
  *
- * Exit status: 0 on success, 2 for a bad command line (one line on stderr saying why), 1 when the command
- * fails. stdout carries the result only (JSON with --json); everything else goes to stderr.
+ * Exit status: 0 on success; 2 for a malformed command line (an unknown flag, a value that is not of its flag's
+ * type or range, a missing file); 1 when the command is refused or fails: a request over a cost budget
+ * (`BudgetError`, liftable with --lift-budgets), input the engine refuses, a run that diverged, or a result with
+ * a non-finite number where the contract promises one. Every refusal is one line on stderr saying why (no stack
+ * trace unless TWEEDIE_DEBUG is set). stdout carries the result only (JSON with --json); everything else goes
+ * to stderr.
  *
  * Nothing here imports tfjs statically: `--backend webgpu` must install Node's WebGPU before the engine
  * (and with it the tfjs WebGPU backend) is loaded.
@@ -15,6 +19,7 @@ import { parseFlags, UsageError, type FlagSpec, type FlagSpecs, type ParsedFlags
 import type { CliCommand, CliOutput } from './command.ts';
 import { EngineClient } from '../engine/client.ts';
 import { StreamOutput, type CliStreams } from './output.ts';
+import { liftBudgets } from '../core/budgets.ts';
 
 export const CLI_BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 
@@ -27,6 +32,10 @@ export const GLOBAL_FLAGS: FlagSpecs = {
     help: 'tfjs backend (default: webgpu on a real GPU adapter, else wasm, else cpu)',
   },
   help: { type: 'boolean', help: 'show help (for one command: tweedie COMMAND --help)' },
+  'lift-budgets': {
+    type: 'boolean',
+    help: 'lift the cost budgets (model parameters, training steps, chain steps, dimensions, image pixels...) for this command: it may then run out of memory or time',
+  },
 };
 
 /** The command named by the leading words of `words` (longest match), and how many words it used. */
@@ -217,6 +226,7 @@ export async function main(argv: readonly string[], io: CliStreams = processIo()
       return 0;
     }
     const out = new StreamOutput(flags.json === true, io);
+    liftBudgets(flags['lift-budgets'] === true);
 
     const client = command.usesEngine === false ? idleEngine(command.name) : await startEngine(flags.backend as CliBackend | undefined, gpuNote, out);
     engine = client;
@@ -234,6 +244,7 @@ export async function main(argv: readonly string[], io: CliStreams = processIo()
     if (process.env.TWEEDIE_DEBUG && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
     return 1;
   } finally {
+    liftBudgets(false);
     engine?.close();
     restoreConsole();
   }

@@ -1,6 +1,10 @@
 /**
  * The CLI's output channel: the result on stdout (JSON with --json, human text otherwise) and nothing else
  * there; progress bars and information lines on stderr.
+ *
+ * Output contract (issue 18): a result never carries a non-finite number (JSON would print null where a number is
+ * promised); `result` refuses one, naming the fields, before anything reaches stdout. A `null` a command sets on
+ * purpose ("not applicable", e.g. the KL of a covariance that is not positive definite) is not a number and passes.
  */
 import type { CliOutput } from './command.ts';
 
@@ -13,7 +17,7 @@ export interface CliStreams {
   columns?: number;
 }
 
-/** JSON.stringify replacer: typed arrays become plain arrays, non-finite numbers null (as JSON does). */
+/** JSON.stringify replacer: typed arrays become plain arrays (non-finite numbers would become null, as in JSON; `result` refuses them first). */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
   return value;
@@ -22,6 +26,36 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 /** Formats a result as the JSON the CLI prints (pretty, trailing newline). */
 export function formatJson(value: unknown): string {
   return JSON.stringify(value, jsonReplacer, 2) + '\n';
+}
+
+/** Where a result holds NaN or ±Infinity: paths such as `metrics.s1Mse` or `[0].mean[1]`, with the value. */
+export function nonFiniteFields(value: unknown, path = ''): { path: string; value: number }[] {
+  const found: { path: string; value: number }[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) found.push({ path: at || '(the result)', value: v });
+    } else if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+      const a = v as ArrayLike<unknown>;
+      for (let i = 0; i < a.length; i++) walk(a[i], `${at}[${i}]`);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+    }
+  };
+  walk(value, path);
+  return found;
+}
+
+/** A result that breaks the output contract: a non-finite number where a number is promised. */
+export class NonFiniteResultError extends Error {
+  constructor(readonly fields: { path: string; value: number }[]) {
+    const shown = fields.slice(0, 3).map((f) => `${f.path} is ${f.value}`);
+    const more = fields.length > 3 ? ` (and ${fields.length - 3} more)` : '';
+    super(
+      `result field ${shown.join(', ')}${more}: the computation overflowed or diverged, so there is no number to print; ` +
+        'bring the inputs nearer the density and its scale (points, σ, step sizes) or run fewer steps',
+    );
+    this.name = 'NonFiniteResultError';
+  }
 }
 
 /** A text progress bar, e.g. `[##########..........]  50% train`. */
@@ -40,7 +74,10 @@ export class StreamOutput implements CliOutput {
     private readonly io: CliStreams,
   ) {}
 
+  /** Prints the result, or throws `NonFiniteResultError` (nothing printed) when it holds a non-finite number. */
   result(value: unknown, text: () => string): void {
+    const bad = nonFiniteFields(value);
+    if (bad.length > 0) throw new NonFiniteResultError(bad);
     this.clearBar();
     if (this.jsonMode) this.io.stdout(formatJson(value));
     else {

@@ -6,6 +6,8 @@
  */
 import type { GaussianComponent, Gmm, NoisyDensity, Noise, Rng } from './types.ts';
 import { categoricalSampler } from './rng.ts';
+import { BUDGETS, BudgetError, budgetsLifted, checkBudget, formatCount } from './budgets.ts';
+import { parseDecimal, startsLikeNumber } from './strictNumber.ts';
 import {
   cholesky,
   choleskyInverse,
@@ -37,6 +39,7 @@ export function logSumExp(v: ArrayLike<number>): number {
 export function noiseCovariance(noise: Noise, d: number): Float64Array {
   if (typeof noise === 'number') {
     if (!(noise > 0) || !Number.isFinite(noise)) throw new Error(`noise level σ must be a positive finite number, got ${noise}`);
+    if (!(noise * noise > 0) || !Number.isFinite(noise * noise)) throw new Error(`noise level σ = ${noise} is out of range: σ² ${noise < 1 ? 'underflows to 0' : 'overflows'}`);
     const S = new Float64Array(d * d);
     for (let i = 0; i < d; i++) S[i * d + i] = noise * noise;
     return S;
@@ -97,10 +100,16 @@ export function makeGmm(weights: ArrayLike<number>, means: ArrayLike<number>[], 
   if (means.length !== K) throw new Error(`GMM has ${K} weights but ${means.length} means`);
   if (covs.length !== K) throw new Error(`GMM has ${K} weights but ${covs.length} covariances`);
   const d = means[0].length;
-  let total = 0;
+  let max = 0;
   for (let k = 0; k < K; k++) {
-    if (!(weights[k] > 0) || !Number.isFinite(weights[k])) throw new Error(`GMM component ${k}: weight must be positive, got ${weights[k]}`);
-    total += weights[k];
+    if (!(weights[k] > 0) || !Number.isFinite(weights[k])) throw new Error(`GMM component ${k}: weight must be positive and finite, got ${weights[k]}`);
+    max = Math.max(max, weights[k]);
+  }
+  // Normalised by the largest first, so that weights near the top of the float range (1e308) do not overflow the sum.
+  let total = 0;
+  for (let k = 0; k < K; k++) total += weights[k] / max;
+  for (let k = 0; k < K; k++) {
+    if (!(weights[k] / max / total > 0)) throw new Error(`GMM component ${k}: weight ${weights[k]} is so much smaller than the largest (${max}) that it rounds to 0; drop the component or rescale the weights`);
   }
   const components: GaussianComponent[] = [];
   for (let k = 0; k < K; k++) {
@@ -117,7 +126,7 @@ export function makeGmm(weights: ArrayLike<number>, means: ArrayLike<number>[], 
     } else {
       cov = Float64Array.from(c as ArrayLike<number>);
     }
-    components.push({ weight: weights[k] / total, mean: Float64Array.from(means[k]), cov });
+    components.push({ weight: weights[k] / max / total, mean: Float64Array.from(means[k]), cov });
   }
   const g: Gmm = { dim: d, components };
   validateGmm(g);
@@ -439,6 +448,9 @@ export function gmmNoisy(g: Gmm, noise: Noise): NoisyDensity {
 // ---------------------------------------------------------------------------------------------------------------
 // JSON and CSV boundaries (DESIGN.md rule 7: say what is wrong and how to fix it).
 
+/** Characters one number of a mixture JSON may take at most (17 significant digits, sign, exponent, separator). */
+const CHARS_PER_NUMBER = 32;
+
 const GMM_JSON_HINT = 'expected {"type":"gmm","weights":[w1,...],"means":[[...],...],"covs":[[[...],...],...]}';
 
 function isNumberArray(v: unknown): v is number[] {
@@ -451,6 +463,13 @@ function isNumberArray(v: unknown): v is number[] {
  * Errors name the field and component at fault.
  */
 export function parseGmmJson(text: string): Gmm {
+  const maxChars = CHARS_PER_NUMBER * BUDGETS.mixtureNumbers.limit;
+  if (text.length > maxChars && !budgetsLifted()) {
+    throw new BudgetError(
+      'mixtureNumbers',
+      `the mixture JSON has ${formatCount(text.length)} characters, more than a mixture within the budget of ${formatCount(BUDGETS.mixtureNumbers.limit)} ${BUDGETS.mixtureNumbers.what} takes (${CHARS_PER_NUMBER} characters a number): use fewer components or dimensions (the CLI's --lift-budgets lifts the budget)`,
+    );
+  }
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -463,9 +482,13 @@ export function parseGmmJson(text: string): Gmm {
   const { weights, means, covs } = o;
   if (!isNumberArray(weights) || weights.length === 0) throw new Error(`density JSON: "weights" must be a non-empty array of numbers; ${GMM_JSON_HINT}`);
   const K = weights.length;
-  if (!Array.isArray(means) || !means.every(isNumberArray)) throw new Error(`density JSON: "means" must be an array of number arrays (K × d); ${GMM_JSON_HINT}`);
+  if (!Array.isArray(means) || !Array.isArray(means[0])) throw new Error(`density JSON: "means" must be an array of number arrays (K × d); ${GMM_JSON_HINT}`);
+  // The size first: nothing below is worth doing for a mixture over budget.
+  const d = (means[0] as unknown[]).length;
+  checkBudget('dimension', d, 'use a mixture of fewer dimensions');
+  checkBudget('mixtureNumbers', K * (1 + d + d * d), 'use fewer components or dimensions');
+  if (!means.every(isNumberArray)) throw new Error(`density JSON: "means" must be an array of number arrays (K × d); ${GMM_JSON_HINT}`);
   if (means.length !== K) throw new Error(`density JSON: ${K} weights but ${means.length} means`);
-  const d = means[0].length;
   if (d === 0) throw new Error('density JSON: means must have at least one coordinate');
   means.forEach((m, k) => {
     if (m.length !== d) throw new Error(`density JSON: mean ${k} has ${m.length} coordinates but mean 0 has ${d}`);
@@ -503,20 +526,22 @@ export function parseCsvPoints(text: string, expectedDim?: number): CsvPoints {
     const line = lines[li].trim();
     if (line === '' || line.startsWith('#')) continue;
     const cells = line.split(/[,;\t ]+/).filter((c) => c !== '');
-    const nums = cells.map((c) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(c) ? Number(c) : NaN));
-    if (nums.some((v) => Number.isNaN(v))) {
-      if (rows.length === 0 && !sawHeader && cells.every((c) => !/^[+-]?(\d|\.\d)/.test(c))) {
+    const nums = cells.map(parseDecimal);
+    const bad = cells.findIndex((_c, i) => nums[i] === undefined);
+    if (bad >= 0) {
+      if (rows.length === 0 && !sawHeader && !cells.some(startsLikeNumber)) {
         sawHeader = true; // a header such as "x,y"
         continue;
       }
-      const bad = cells.find((_c, i) => Number.isNaN(nums[i]));
-      throw new Error(`CSV line ${li + 1}: "${bad}" is not a number (each line must hold the coordinates of one point)`);
+      throw new Error(`CSV line ${li + 1}: "${cells[bad]}" is not a number (each line must hold the coordinates of one point, as plain decimals such as 0.5 or -1e-3)`);
     }
-    if (nums.some((v) => !Number.isFinite(v))) throw new Error(`CSV line ${li + 1}: numbers must be finite`);
-    if (dim < 0) dim = nums.length;
-    else if (nums.length !== dim) throw new Error(`CSV line ${li + 1}: ${nums.length} columns, but earlier lines have ${dim}`);
-    rows.push(nums);
+    if (dim < 0) {
+      dim = nums.length;
+      checkBudget('dimension', dim, 'use points of fewer coordinates');
+    } else if (nums.length !== dim) throw new Error(`CSV line ${li + 1}: ${nums.length} columns, but earlier lines have ${dim}`);
+    rows.push(nums as number[]);
   }
+  checkBudget('points', rows.length, 'use fewer points (a random subset keeps the shape of the density)');
   if (rows.length === 0) throw new Error('CSV holds no points (expected one point per line, e.g. "0.5,1.2")');
   if (expectedDim !== undefined && dim !== expectedDim) throw new Error(`CSV points have ${dim} columns, expected ${expectedDim}`);
   const points = new Float64Array(rows.length * dim);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from '../args.ts';
+import { seedFlag, strictNumber, UsageError } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import type { BenchParams, BenchProgress } from '../../engine/jobs/benchResult.ts';
 import { BACKEND_NAMES, type BackendName } from '../../engine/protocol.ts';
@@ -17,16 +17,19 @@ function progressLabel(where: string, p: BenchProgress): string {
   return `${where} ${p.backend}: ${p.task === 'train-step' ? 'train step' : 'Langevin step'} (${p.size})`;
 }
 
+/** Most chains of one timed Langevin step. */
+const MAX_BENCH_CHAINS = 1_000_000;
+
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'time a training step and a Langevin step on every backend (Node, and headless Chromium with --browser)',
   flags: {
     backends: { type: 'list', help: `backends to time, in Node and Chromium (${BACKEND_NAMES.join(', ')}; default: all available; in Node, --backend alone narrows it to that one)` },
-    chains: { type: 'list', help: 'chain counts of the Langevin step', default: '1000,10000' },
+    chains: { type: 'list', help: `chain counts of the Langevin step (each in [1, ${MAX_BENCH_CHAINS}])`, default: '1000,10000' },
     batch: { type: 'int', help: 'training batch size', default: 512, min: 1, max: 65536 },
     budget: { type: 'number', help: 'time budget of one measurement, ms (more runs fit on fast backends)', default: 3000, min: 0, max: 600000 },
     runs: { type: 'int', help: 'at least this many timed runs per measurement', default: 3, min: 1, max: 1000 },
-    seed: { type: 'int', help: 'seed of weights, data and noise', default: 0, min: 0 },
+    seed: seedFlag('seed of weights, data and noise', 0),
     browser: { type: 'boolean', help: 'also run the bench in headless Chromium (builds the app, serves it on 127.0.0.1)' },
     'no-build': { type: 'boolean', help: 'with --browser: reuse the previous bench build (node_modules/.cache/tweedie-bench)' },
     chromium: { type: 'string', help: 'Chromium executable (default: $CHROMIUM_PATH or /usr/bin/chromium)' },
@@ -38,8 +41,7 @@ export const benchCommand: CliCommand = {
       if (!BACKEND_NAMES.includes(b as BackendName)) throw new UsageError(`--backends: unknown backend "${b}" (known: ${BACKEND_NAMES.join(', ')})`);
     }
     const rawChains = flags.chains;
-    const chains = (Array.isArray(rawChains) ? rawChains : String(rawChains).split(',')).map((s) => Number(s));
-    for (const n of chains) if (!Number.isInteger(n) || n < 1) throw new UsageError(`--chains needs positive integers, got "${String(flags.chains)}"`);
+    const chains = (Array.isArray(rawChains) ? rawChains : String(rawChains).split(',')).map((s) => strictNumber('--chains', String(s), { type: 'int', min: 1, max: MAX_BENCH_CHAINS }));
     const chromium = flags.browser ? ((flags.chromium as string | undefined) ?? findChromium()) : undefined;
     if (flags.browser && !chromium) throw new UsageError('--browser: no Chromium found; install it (Debian: apt-get install chromium) or pass --chromium PATH');
 

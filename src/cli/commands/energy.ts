@@ -12,12 +12,15 @@
  *   exact posterior p(x | y), its noise floor, and MALA's acceptance rate.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { UsageError, type ParsedFlags } from '../args.ts';
+import { numberList, seedFlag, sigmaFlag, SIGMA_RANGE, strictNumber, UsageError, type ParsedFlags } from '../args.ts';
 import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand, CliOutput } from '../command.ts';
+import { checkBudget } from '../../core/budgets.ts';
 import type { EngineClient } from '../../engine/client.ts';
-import type { EnergyRef, ProblemSpec } from '../../engine/jobs/energy.ts';
+import { InputError } from '../../engine/job.ts';
+import { annealedEvaluations, buildProblem, type EnergyRef, type ProblemSpec } from '../../engine/jobs/energy.ts';
 import type { DensityRef } from '../../engine/jobs/samplers.ts';
+import { energyParameterCount } from '../../models/energy/model.ts';
 import type { SerializedEnergyModel } from '../../models/energy/serialize.ts';
 
 function readModel(path: unknown): SerializedEnergyModel {
@@ -30,10 +33,9 @@ function readModel(path: unknown): SerializedEnergyModel {
   }
 }
 
-function numbers(flag: string, v: unknown, count: number): number[] {
-  const list = (Array.isArray(v) ? v : String(v).split(',')).map((s) => Number(String(s).trim()));
-  if (list.length !== count || !list.every(Number.isFinite)) throw new UsageError(`--${flag} needs ${count} comma-separated numbers, got "${String(v)}"`);
-  return list;
+/** A list flag's `count` numbers, read strictly (the flag's value is a string, or the items of a `list` flag). */
+function numbers(flag: string, v: unknown, count: number, bounds: { min?: number; max?: number } = {}): number[] {
+  return numberList(`--${flag}`, Array.isArray(v) ? v.join(',') : String(v), count, bounds);
 }
 
 const fmt = (v: number | null | undefined, p = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toPrecision(p));
@@ -64,15 +66,19 @@ export const energyTrainCommand: CliCommand = {
     act: { type: 'string', choices: ['silu', 'softplus', 'tanh'], help: 'activation (smooth: training differentiates ∇U)', default: 'silu' },
     steps: { type: 'int', help: 'training steps (the learning rate decays to 1% over them, cosine)', default: 3000, min: 1 },
     batch: { type: 'int', help: 'batch size', default: 256, min: 8, max: 8192 },
-    lr: { type: 'number', help: 'Adam learning rate', default: 2e-3 },
-    seed: { type: 'int', help: 'seed of the weights and the training samples', default: 1 },
+    lr: { type: 'number', help: 'Adam learning rate', default: 2e-3, min: 1e-6, max: 1 },
+    seed: seedFlag('seed of the weights and the training samples', 1),
     grid: { type: 'int', help: 'grid points per axis for the normalisation integrals', default: 160, min: 20, max: 400 },
     out: { type: 'string', help: 'write the model (weights, log Z, training info) to this JSON file' },
   },
   async run(flags: ParsedFlags, engine: EngineClient, out: CliOutput) {
+    const steps = flags.steps as number;
+    checkBudget('trainingSteps', steps, 'use fewer --steps');
+    const parameters = energyParameterCount({ family: flags.family as 'diag' | 'full', width: flags.width as number, depth: flags.depth as number });
+    checkBudget('stepWork', (flags.batch as number) * parameters, `use a smaller --batch, --width or --depth (this model has ${parameters.toLocaleString('en-US')} parameters)`);
+    checkBudget('gridWork', (flags.grid as number) ** 2 * parameters, `use a smaller --grid, --width or --depth (this model has ${parameters.toLocaleString('en-US')} parameters)`);
     const density = densityRefFlag(flags.density as string);
     const acsm = flags['no-acsm'] !== true;
-    const steps = flags.steps as number;
     const session = 'cli-energy';
     const created = await engine.run('energy.create', {
       session,
@@ -92,7 +98,7 @@ export const energyTrainCommand: CliCommand = {
     const res = await engine.run('energy.steps', { session, steps }, { onProgress: (p) => out.progress(p.done / p.of, `A-DSM ${fmt(p.losses.adsm, 3)}  A-CSM ${fmt(p.losses.acsm, 3)}`) });
     const seconds = (performance.now() - t0) / 1000;
     out.progress(1);
-    if (res.diverged) throw new Error(`training diverged (non-finite loss) after ${res.step} steps: lower --lr`);
+    if (res.diverged) throw new Error(`training diverged: the loss became NaN or infinite after ${res.step} steps (the learning rate --lr ${flags.lr as number} is too large for this model and batch); lower --lr`);
     const norm = await engine.run('energy.normalize', { models: [{ session }], grid: flags.grid as number });
     const tail = res.history.filter((h) => h.step > res.step - Math.min(100, res.step));
     const mean = (k: 'total' | 'adsm' | 'acsm') => tail.reduce((s, h) => s + h[k], 0) / Math.max(1, tail.length);
@@ -129,18 +135,18 @@ export const energyBlindCommand: CliCommand = {
   summary: 'blind estimation: argmax over (σ1, σ2) of Σ_n log pθ(y_n | Σ) for points sharing an unknown Σ (learned vs exact)',
   flags: {
     model: { type: 'string', help: 'energy model file (from `tweedie energy train --out`)' },
-    'true-sigma': { type: 'list', help: 'true standard deviations S1,S2 of Σ = diag(S1², S2²)' },
+    'true-sigma': { type: 'list', help: `true standard deviations S1,S2 of Σ = diag(S1², S2²), each in [${SIGMA_RANGE.min}, ${SIGMA_RANGE.max}]` },
     points: { type: 'int', help: 'observations sharing Σ', default: 256, min: 1, max: 20000 },
-    seed: { type: 'int', help: 'seed of the observations', default: 1 },
-    'grid-min': { type: 'number', help: 'smallest σ of the log grid', default: 0.01 },
-    'grid-max': { type: 'number', help: 'largest σ of the log grid', default: 10 },
+    seed: seedFlag('seed of the observations', 1),
+    'grid-min': sigmaFlag('smallest σ of the log grid', 0.01),
+    'grid-max': sigmaFlag('largest σ of the log grid', 10),
     'grid-n': { type: 'int', help: 'grid points per axis', default: 41, min: 3, max: 101 },
   },
   async run(flags: ParsedFlags, engine: EngineClient, out: CliOutput) {
     const file = readModel(flags.model);
     if (flags['true-sigma'] === undefined) throw new UsageError('--true-sigma S1,S2 is required');
-    const truth = numbers('true-sigma', flags['true-sigma'], 2) as [number, number];
-    if (!truth.every((s) => s > 0)) throw new UsageError('--true-sigma: both standard deviations must be positive');
+    const truth = numbers('true-sigma', flags['true-sigma'], 2, SIGMA_RANGE) as [number, number];
+    if (!((flags['grid-min'] as number) < (flags['grid-max'] as number))) throw new UsageError('--grid-min must be smaller than --grid-max');
     const res = await engine.run(
       'energy.blind',
       { model: { file }, truth, points: flags.points as number, seed: flags.seed as number, grid: { min: flags['grid-min'] as number, max: flags['grid-max'] as number, n: flags['grid-n'] as number } },
@@ -154,16 +160,34 @@ export const energyBlindCommand: CliCommand = {
   },
 };
 
+/** Largest |entry| of the forward operator --H. */
+const H_RANGE = 1e3;
+
+/**
+ * Refuses an observation that puts y far outside the model's data (the engine's range check, run here first so the
+ * message names --observe), when the model file states its data statistics.
+ */
+function checkObservation(problem: ProblemSpec, file: SerializedEnergyModel, observe: string): void {
+  const spec = file.spec as Partial<SerializedEnergyModel['spec']> | undefined;
+  const finite = (a: unknown, n: number): boolean => Array.isArray(a) && a.length === n && a.every(Number.isFinite);
+  if (!spec || !finite(spec.center, 2) || !finite(spec.dataCov, 3)) return; // the engine refuses such a file itself
+  try {
+    buildProblem(problem, { center: spec.center!, dataCov: spec.dataCov! });
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(`--observe ${observe}: ${e.message.replace(/^inverse problem: /, '')}`);
+    throw e;
+  }
+}
+
 /** `--observe x1=V | x2=V | y=Y1,Y2` as a problem. */
 export function parseObserve(observe: string, flags: ParsedFlags): ProblemSpec {
   const m = /^\s*(x1|x2|y)\s*=\s*(.+)$/.exec(observe);
   if (!m) throw new UsageError(`--observe must be x1=V (x2 missing), x2=V (x1 missing) or y=Y1,Y2 (with --H and --noise); got "${observe}"`);
   if (m[1] === 'y') {
-    const y = numbers('observe', m[2], 2) as [number, number];
-    return { kind: 'linear', H: numbers('H', flags.H ?? '1,0,0,1', 4), noise: flags.noise as number, y };
+    const y = numbers('observe y=', m[2], 2) as [number, number];
+    return { kind: 'linear', H: numbers('H', flags.H ?? '1,0,0,1', 4, { min: -H_RANGE, max: H_RANGE }), noise: flags.noise as number, y };
   }
-  const value = Number(m[2]);
-  if (!Number.isFinite(value)) throw new UsageError(`--observe: "${m[2]}" is not a number`);
+  const value = strictNumber(`--observe ${m[1]}=`, m[2], { type: 'number' });
   return { kind: 'inpaint', axis: m[1] === 'x1' ? 0 : 1, value, obsSigma: flags['obs-sigma'] as number, missingSigma: flags['missing-sigma'] as number };
 }
 
@@ -174,22 +198,24 @@ export const energyPosteriorCommand: CliCommand = {
     model: { type: 'string', help: 'energy model file (from `tweedie energy train --out`)' },
     exact: { type: 'boolean', help: 'use the exact energy of the model’s density instead of the model (the sampler’s own error)' },
     observe: { type: 'string', help: 'x1=V: x1 observed (tiny variance), x2 missing; x2=V: the reverse; y=Y1,Y2: y = Hx + noise·v' },
-    H: { type: 'list', help: 'the 2×2 forward operator for --observe y=..., row-major h11,h12,h21,h22', default: '1,0,0,1' },
-    noise: { type: 'number', help: 'noise standard deviation σ of y = Hx + σv', default: 0.1 },
-    'obs-sigma': { type: 'number', help: 'standard deviation of the observed coordinate (inpainting)', default: 0.01 },
-    'missing-sigma': { type: 'number', help: 'standard deviation standing for the missing coordinate (inpainting)', default: 10 },
+    H: { type: 'list', help: `the 2×2 forward operator for --observe y=..., row-major h11,h12,h21,h22 (each in [-${H_RANGE}, ${H_RANGE}])`, default: '1,0,0,1' },
+    noise: sigmaFlag('noise standard deviation σ of y = Hx + σv', 0.1),
+    'obs-sigma': sigmaFlag('standard deviation of the observed coordinate (inpainting)', 0.01),
+    'missing-sigma': sigmaFlag('standard deviation standing for the missing coordinate (inpainting)', 10),
     corrector: { type: 'string', choices: ['ula', 'mala'], help: 'corrector kind', default: 'mala' },
     steps: { type: 'int', help: 'corrector steps per level', default: 4, min: 0, max: 100 },
     levels: { type: 'int', help: 'annealing levels (predictor steps)', default: 20, min: 1, max: 500 },
-    'step-size': { type: 'number', help: 'corrector step ε (proposal covariance ε P)', default: 0.5 },
+    'step-size': { type: 'number', help: 'corrector step ε (proposal covariance ε P)', default: 0.5, min: 1e-4, max: 10 },
     schedule: { type: 'string', choices: ['geometric', 'energy'], help: 'Σ schedule: geometric, or energy-guided δΣ ∝ −Σ ∇_Σ U Σ', default: 'geometric' },
     chains: { type: 'int', help: 'independent chains (= samples)', default: 1000, min: 2, max: 20000 },
-    seed: { type: 'int', help: 'seed', default: 1 },
+    seed: seedFlag('seed', 1),
   },
   async run(flags: ParsedFlags, engine: EngineClient, out: CliOutput) {
+    checkBudget('modelChainSteps', annealedEvaluations(flags.chains as number, flags.levels as number, [flags.steps as number]), 'use fewer --chains, --levels or --steps');
     const file = readModel(flags.model);
     if (typeof flags.observe !== 'string') throw new UsageError('--observe is required: x1=V, x2=V or y=Y1,Y2');
     const problem = parseObserve(flags.observe, flags);
+    checkObservation(problem, file, flags.observe);
     const model: EnergyRef = flags.exact === true ? { exact: (file.training?.density ?? 'gmm2') as DensityRef } : { file };
     const corrector = flags.corrector as 'ula' | 'mala';
     const res = await engine.run(
@@ -208,6 +234,7 @@ export const energyPosteriorCommand: CliCommand = {
       { onProgress: (p) => out.progress(p.level / p.of) },
     );
     out.progress(1);
+    if (res.diverged > 0) out.info(`warning: chains reached a non-finite value ${res.diverged} times (each reset to the observation); a smaller --step-size avoids it`);
     const n = res.samples.length / 2;
     let m1 = 0;
     let m2 = 0;

@@ -7,18 +7,18 @@
  * JSON (`--json`): an array with one object per point,
  * `{x, mean, cov, exactMean, exactCov, w2, kl, minEigenvalue, psd, source, sigma, density, autodiff?, samples?}`;
  * covariances are nested rows; `kl` (exact ‖ approximation) is null when the predicted covariance is not positive
- * definite; `autodiff` holds the autodiff estimate when the main one is the direct s2 head.
+ * definite (every other field is a finite number, or the command fails saying which is not); `autodiff` holds the autodiff estimate when the main one is the direct s2 head.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { getDensity } from '../../core/densities/index.ts';
+import { densityFromGmm, densityScale, getDensity } from '../../core/densities/index.ts';
+import { BudgetError } from '../../core/budgets.ts';
 import { parseGmmJson } from '../../core/gmm.ts';
-import { densityFromGmm } from '../../core/densities/index.ts';
 import { approximationError, tweedieMoments } from '../../core/uncertainty.ts';
 import type { Density } from '../../core/types.ts';
 import type { ApproxBatch } from '../../core/uncertainty.ts';
 import type { DensityRef } from '../../engine/jobs/samplers.ts';
 import type { PosteriorResult } from '../../engine/jobs/posterior.ts';
-import { UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
+import { numberList, seedFlag, SIGMA_RANGE, UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
 import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -30,19 +30,27 @@ const flags: FlagSpecs = {
   exact: { type: 'boolean', help: 'use the exact scores of the density instead of a model' },
   density: { type: 'string', help: 'a built-in density (see `tweedie densities`) or a mixture JSON file (default: the model file\'s, else gmm2)' },
   at: { type: 'string', repeat: true, help: 'a noisy point "X,Y" (D numbers for a D-dimensional density); repeat for more points' },
-  sigma: { type: 'number', help: `noise level σ (default: the model's; ${DEFAULT_EXACT_SIGMA} with --exact)`, min: 0 },
+  sigma: { type: 'number', help: `noise level σ (default: the model's; ${DEFAULT_EXACT_SIGMA} with --exact)`, ...SIGMA_RANGE },
   hessian: { type: 'string', choices: ['direct', 'autodiff'], help: "with --model: the s2 head (direct, default when the model has one) or the Jacobian of s1" },
   samples: { type: 'int', help: 'exact posterior samples to print per point', default: 0, min: 0, max: 100000 },
-  seed: { type: 'int', help: 'seed of the posterior samples', default: 1, min: 0 },
+  seed: seedFlag('seed of the posterior samples', 1),
 };
 
-/** Parses "X,Y" (or D comma-separated numbers). */
-export function parsePoint(s: string, d: number): number[] {
-  const parts = s.split(',').map((t) => t.trim());
-  const v = parts.map(Number);
-  if (parts.some((t) => t === '') || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--at needs numbers like "0.5,-1", got "${s}"`);
-  if (v.length !== d) throw new UsageError(`--at "${s}" has ${v.length} coordinate(s) but the density is ${d}-D`);
-  return v;
+/** How far out a noisy point may lie, in multiples of the larger of the density's scale and σ. */
+export const POINT_RANGE = 1000;
+
+/**
+ * Parses "X,Y" (or D comma-separated numbers) of a D-dimensional density, each coordinate within ±`bound` (farther
+ * out the posterior moments overflow: at 1e300 every number would be null).
+ */
+export function parsePoint(s: string, d: number, bound = Infinity): number[] {
+  const n = s.split(',').length;
+  if (n !== d) throw new UsageError(`--at "${s}" has ${n} coordinate(s) but the density is ${d}-D`);
+  const x = numberList('--at', s, d);
+  if (x.some((v) => Math.abs(v) > bound)) {
+    throw new UsageError(`--at "${s}": each coordinate must be within ±${Number(bound.toPrecision(3))} (${POINT_RANGE} × the larger of the density's scale and σ); farther out the posterior moments overflow`);
+  }
+  return x;
 }
 
 function readJson(path: string, flag: string): unknown {
@@ -59,6 +67,7 @@ function densityOf(name: string): { ref: DensityRef; density: Density } {
   try {
     return { ref, density: typeof ref === 'string' ? getDensity(ref) : densityFromGmm(name, parseGmmJson(ref.json)) };
   } catch (e) {
+    if (e instanceof BudgetError) throw new BudgetError(e.budget, `--density ${name}: ${e.message}`);
     throw new UsageError(`--density: ${(e as Error).message}`);
   }
 }
@@ -83,15 +92,16 @@ function densityOfRun(model: unknown): { ref: DensityRef; density: Density } {
 }
 
 const rows = (a: ArrayLike<number>, d: number): number[][] => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => a[i * d + j]));
-const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+/** The KL is null (not applicable) where the predicted covariance is not positive definite; otherwise a number. */
+const klOrNull = (kl: number, minEigenvalue: number): number | null => (minEigenvalue > 0 ? kl : null);
 
 /** One point's estimate from a batch of the job's result. */
 function pick(b: ApproxBatch, k: number, d: number) {
   return {
     mean: Array.from(b.mean.subarray(k * d, (k + 1) * d)),
     cov: rows(b.cov.subarray(k * d * d, (k + 1) * d * d), d),
-    w2: finiteOrNull(b.w2[k]),
-    kl: finiteOrNull(b.kl[k]),
+    w2: b.w2[k],
+    kl: klOrNull(b.kl[k], b.minEigenvalue[k]),
     minEigenvalue: b.minEigenvalue[k],
     psd: b.psd[k] === 1,
   };
@@ -129,7 +139,7 @@ export function posteriorPoints(r: PosteriorResult, source: 'learned' | 'autodif
       // Tweedie's formula on the exact s1, s2: equal to the exact moments up to rounding (the identity of MATH.md 1).
       const t = tweedieMoments(x, noisy.s1(x), noisy.s2(x), r.sigma);
       const e = approximationError(t, { mean: exactMean, cov: exactCov }, d);
-      main = { mean: Array.from(t.mean), cov: rows(t.cov, d), w2: finiteOrNull(e.w2), kl: finiteOrNull(e.kl), minEigenvalue: e.minEigenvalue, psd: e.psd };
+      main = { mean: Array.from(t.mean), cov: rows(t.cov, d), w2: e.w2, kl: klOrNull(e.kl, e.minEigenvalue), minEigenvalue: e.minEigenvalue, psd: e.psd };
     } else {
       const batch = source === 'learned' ? r.learned : r.autodiff;
       if (!batch) throw new Error(`no ${source} estimate in the engine's answer`);
@@ -190,10 +200,11 @@ export const posteriorCommand: CliCommand = {
     if (at.length === 0) throw new UsageError('give at least one noisy point with --at X,Y');
     const model = modelPath ? readJson(modelPath, '--model') : undefined;
     const { ref, density } = fl.density !== undefined ? densityOf(fl.density as string) : densityOfRun(model);
-    const points = at.flatMap((s) => parsePoint(s, density.dim));
     const modelSigma = (model as { spec?: { sigma?: unknown } } | undefined)?.spec?.sigma;
     const sigma = (fl.sigma as number | undefined) ?? (typeof modelSigma === 'number' ? modelSigma : DEFAULT_EXACT_SIGMA);
-    if (!(sigma > 0)) throw new UsageError('--sigma must be > 0');
+    if (!(sigma >= SIGMA_RANGE.min && sigma <= SIGMA_RANGE.max)) throw new UsageError(`--model: the model's σ must be in [${SIGMA_RANGE.min}, ${SIGMA_RANGE.max}], got ${String(sigma)}`);
+    const bound = POINT_RANGE * Math.max(densityScale(density), sigma);
+    const points = at.flatMap((s) => parsePoint(s, density.dim, bound));
     const hessian = fl.hessian as 'direct' | 'autodiff' | undefined;
     if (hessian && exact) throw new UsageError('--hessian applies to --model only');
     const r = await engine.run('posterior', {

@@ -3,22 +3,26 @@
  * each sampler's min-ESS curve and best step): the Samplers lab (issue 5) headless.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
+import { seedFlag, SIGMA_RANGE, strictNumber, UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
 import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
+import { checkBudget } from '../../core/budgets.ts';
 import type { SampleResult, ScoreSource, SweepResult } from '../../engine/jobs/samplers.ts';
 import { SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
-import { parseGrid } from '../../samplers/run.ts';
+import { parseGrid, type SweepPoint } from '../../samplers/run.ts';
+
+/** Most step sizes one sweep may try (N of --steps-grid LO:HI:N). */
+export const MAX_GRID_STEPS = 100;
 
 const common: FlagSpecs = {
   density: { type: 'string', help: 'a built-in density (see `tweedie densities`) or a mixture JSON file', default: 'gmm2' },
   score: { type: 'string', help: '"exact", or a saved model (run.json of `tweedie train`)', default: 'exact' },
   hessian: { type: 'string', choices: ['direct', 'autodiff'], help: 'learned models: the s2 head (direct) or the Jacobian of s1 (autodiff)' },
-  sigma: { type: 'number', help: 'exact scores of the noisy density at this σ (0: the density itself)', default: 0, min: 0 },
+  sigma: { type: 'number', help: `exact scores of the noisy density at this σ (0: the density itself; else in [${SIGMA_RANGE.min}, ${SIGMA_RANGE.max}])`, default: 0, min: 0, max: SIGMA_RANGE.max },
   chains: { type: 'int', help: 'chains run in parallel', default: 100, min: 1, max: 100000 },
   steps: { type: 'int', help: 'kept iterations per chain (after burn-in)', default: 2000, min: 4, max: 1000000 },
   burn: { type: 'int', help: 'burn-in iterations per chain', default: 500, min: 0, max: 1000000 },
-  seed: { type: 'int', help: 'seed of the initial points and the noise (shared by every sampler)', default: 0, min: 0 },
+  seed: seedFlag('seed of the initial points and the noise (shared by every sampler)', 0),
   init: { type: 'string', choices: ['spread', 'target'], help: 'chains start spread over the plot window, or at exact draws of the target', default: 'spread' },
   clamp: { type: 'boolean', help: 'Ozaki: clamp the curvature at 0 (h ← min(h, 0))' },
 };
@@ -28,7 +32,9 @@ function scoreSource(flags: ParsedFlags): ScoreSource {
   const hessian = flags.hessian as 'direct' | 'autodiff' | undefined;
   if (s === 'exact') {
     if (hessian) throw new UsageError('--hessian applies to learned models only (--score run.json)');
-    return { kind: 'exact', sigma: flags.sigma as number };
+    const sigma = flags.sigma as number;
+    if (sigma !== 0 && sigma < SIGMA_RANGE.min) throw new UsageError(`--sigma must be 0 (the density itself) or in [${SIGMA_RANGE.min}, ${SIGMA_RANGE.max}], got ${sigma}`);
+    return { kind: 'exact', sigma };
   }
   if (!existsSync(s)) throw new UsageError(`--score must be "exact" or a model file; no file "${s}"`);
   let model: unknown;
@@ -40,8 +46,49 @@ function scoreSource(flags: ParsedFlags): ScoreSource {
   return { kind: 'model', model, ...(hessian ? { hessian } : {}) };
 }
 
+/** Chain steps (chains × (burn-in + kept iterations)) of `runs` sampler runs, checked against the budget. */
+function checkChainSteps(flags: ParsedFlags, runs: number, hint: string): void {
+  checkBudget('chainSteps', runs * (flags.chains as number) * ((flags.burn as number) + (flags.steps as number)), hint);
+}
+
+/** `--steps-grid LO:HI:N`, each part a strict number (parseGrid then checks 0 < LO ≤ HI), N at most MAX_GRID_STEPS. */
+export function stepsGridFlag(raw: string): { lo: number; hi: number; n: number } {
+  const parts = raw.split(':');
+  if (parts.length !== 3) throw new UsageError(`--steps-grid is LO:HI:N (e.g. 0.01:1:12), got "${raw}"`);
+  strictNumber('--steps-grid LO', parts[0], { type: 'number' });
+  strictNumber('--steps-grid HI', parts[1], { type: 'number' });
+  strictNumber('--steps-grid N', parts[2], { type: 'int', min: 1, max: MAX_GRID_STEPS });
+  try {
+    return parseGrid(raw);
+  } catch (e) {
+    throw new UsageError(`--steps-grid: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A sweep point as printed: where every chain diverged there is no sample to measure, so the statistics of the
+ * survivors are null (not applicable) rather than NaN.
+ */
+type SurvivorStat = 'meanError' | 'covError' | 'distance' | 'essPerSec' | 'acceptRate';
+function printedPoint(p: SweepPoint): Omit<SweepPoint, SurvivorStat> & Record<SurvivorStat, number | null> {
+  return p.chainsUsed > 0 ? p : { ...p, meanError: null, covError: null, distance: null, essPerSec: null, acceptRate: null };
+}
+
 const fmt = (v: number | null | undefined, digits = 3): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '-' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(digits);
+
+const isOzaki = (kind: SamplerKind): boolean => kind.startsWith('ozaki');
+
+/** One entry of `--samplers`: a sampler kind, or an Ozaki kind with ":clamp". */
+export function samplerEntry(entry: string): { kind: SamplerKind; clamp: boolean } {
+  const [kind, ...opts] = entry.split(':');
+  if (!SAMPLER_KINDS.includes(kind as SamplerKind)) throw new UsageError(`--samplers: unknown sampler "${kind}" (known: ${SAMPLER_KINDS.join(', ')})`);
+  if (opts.length === 0) return { kind: kind as SamplerKind, clamp: false };
+  const ozakis = SAMPLER_KINDS.filter(isOzaki).join(', ');
+  if (opts.length > 1 || opts[0] !== 'clamp') throw new UsageError(`--samplers: "${entry}": an entry is KIND or KIND:clamp (e.g. ozaki:clamp); ":clamp" is the only option`);
+  if (!isOzaki(kind as SamplerKind)) throw new UsageError(`--samplers: "${entry}": only the Ozaki samplers (${ozakis}) have a curvature to clamp`);
+  return { kind: kind as SamplerKind, clamp: true };
+}
 
 export const sampleCommand: CliCommand = {
   name: 'sample',
@@ -53,6 +100,10 @@ export const sampleCommand: CliCommand = {
   },
   async run(flags, engine, out) {
     if (!((flags.step as number) > 0)) throw new UsageError('--step must be > 0');
+    if (flags.clamp === true && !isOzaki(flags.sampler as SamplerKind)) {
+      throw new UsageError(`--clamp applies to the Ozaki samplers (${SAMPLER_KINDS.filter(isOzaki).join(', ')}) only, not ${flags.sampler as string}`);
+    }
+    checkChainSteps(flags, 1, 'use fewer --chains, --steps or --burn');
     const params = {
       density: densityRefFlag(flags.density as string),
       score: scoreSource(flags),
@@ -67,6 +118,10 @@ export const sampleCommand: CliCommand = {
     };
     const r: SampleResult = await engine.run('sample', params, { onProgress: (p) => out.progress(p.fraction, params.sampler) });
     out.progress(1);
+    if (r.chainsUsed === 0) {
+      throw new Error(`all ${r.diverged} chains diverged (the first at iteration ${r.firstDivergence}): the step size ε = ${r.step} is too large for this target; try a smaller --step`);
+    }
+    if (r.diverged > 0) out.info(`warning: ${r.diverged} of ${r.diverged + r.chainsUsed} chains diverged (left out of the statistics); a smaller --step keeps them`);
     out.result(r, () =>
       [
         `${r.sampler} ε=${r.step}: min ESS ${fmt(r.essMin)} (per dim ${r.essPerDim.map((v) => fmt(v)).join(', ')}), ${fmt(r.essPerSec)} ESS/s; within-chain min ESS ${fmt(r.essWithinMin)}`,
@@ -90,18 +145,9 @@ export const sweepCommand: CliCommand = {
   async run(flags, engine, out) {
     const raw = flags.samplers;
     const names = Array.isArray(raw) ? (raw as string[]) : String(raw).split(',');
-    const samplers = names.map((entry) => {
-      const [kind, opt] = entry.split(':');
-      if (!SAMPLER_KINDS.includes(kind as SamplerKind)) throw new UsageError(`--samplers: unknown sampler "${kind}" (known: ${SAMPLER_KINDS.join(', ')})`);
-      if (opt !== undefined && opt !== 'clamp') throw new UsageError(`--samplers: "${entry}": the only option is ":clamp" (e.g. ozaki:clamp)`);
-      return { kind: kind as SamplerKind, clamp: kind.startsWith('ozaki') && (opt === 'clamp' || flags.clamp === true) };
-    });
-    let grid: { lo: number; hi: number; n: number };
-    try {
-      grid = parseGrid(flags['steps-grid'] as string);
-    } catch (e) {
-      throw new UsageError(`--steps-grid: ${(e as Error).message}`);
-    }
+    const samplers = names.map(samplerEntry).map(({ kind, clamp }) => ({ kind, clamp: clamp || (isOzaki(kind) && flags.clamp === true) }));
+    const grid = stepsGridFlag(flags['steps-grid'] as string);
+    checkChainSteps(flags, grid.n * samplers.length, 'use fewer --chains, --steps, --burn, samplers or step sizes (N of --steps-grid)');
     const params = {
       density: densityRefFlag(flags.density as string),
       score: scoreSource(flags),
@@ -115,10 +161,11 @@ export const sweepCommand: CliCommand = {
       maxCovError: flags['max-cov-error'] as number,
       criterion: flags.criterion as 'ess' | 'ess-within',
     };
-    const r: SweepResult = await engine.run('sweep', params, {
+    const swept: SweepResult = await engine.run('sweep', params, {
       onProgress: (p) => out.progress(p.done / p.total, `${p.sampler} ε=${fmt(p.step)}`),
     });
     out.progress(1);
+    const r = { ...swept, curves: swept.curves.map((c) => ({ ...c, points: c.points.map(printedPoint) })) };
     out.result(r, () => {
       const lines: string[] = [];
       for (const c of r.curves) {

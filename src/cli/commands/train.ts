@@ -6,7 +6,9 @@
  * closed-form (or lattice) ground truth. Any dimension a mixture file gives works (e.g. gauss100, Table 1).
  */
 import { writeFileSync } from 'node:fs';
-import { UsageError, type ParsedFlags } from '../args.ts';
+import { seedFlag, sigmaFlag, UsageError, type ParsedFlags } from '../args.ts';
+import { checkBudget } from '../../core/budgets.ts';
+import { parseDecimal } from '../../core/strictNumber.ts';
 import { trainDensityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 import type { ScoreMetrics } from '../../models/metrics.ts';
@@ -25,8 +27,8 @@ export interface TrainCliResult {
 /** `--s2-scale`: "auto" (the trainer picks `s2OutputScale`) or a positive number. */
 function s2ScaleFlag(v: string): Pick<TrainHyper, 's2Scale'> {
   if (v === 'auto') return { s2Scale: 'auto' };
-  const c = Number(v);
-  if (!(c > 0) || !Number.isFinite(c)) throw new UsageError(`--s2-scale must be "auto" or a positive number (got "${v}")`);
+  const c = parseDecimal(v);
+  if (c === undefined || !(c > 0)) throw new UsageError(`--s2-scale must be "auto" or a positive number written as a plain decimal (like 0.5), got "${v}"`);
   return { s2Scale: c };
 }
 
@@ -37,7 +39,7 @@ export const trainCommand: CliCommand = {
   summary: 'train first- and second-order score models (DSM / D2SM, optional VR) and compare direct s2 with autodiff ∇s1',
   flags: {
     density: { type: 'string', help: 'a built-in density (see `tweedie densities`), a Gaussian-mixture JSON file, or a CSV file of points, one per line (their kernel density); any dimension', default: 'gmm2' },
-    sigma: { type: 'number', help: 'noise level σ (> 0)', default: DEFAULT_HYPER.sigma },
+    sigma: sigmaFlag('noise level σ', DEFAULT_HYPER.sigma),
     s2: { type: 'string', choices: S2_KINDS, help: 'second-order head (none: s1 only, s2 by autodiff)', default: DEFAULT_HYPER.s2 },
     rank: { type: 'int', help: 'rank r of U for --s2 lowrank|psd (1 ≤ r ≤ D)', default: DEFAULT_HYPER.rank },
     vr: { type: 'boolean', help: 'variance reduction (DSM-VR and D2SM-VR)' },
@@ -52,12 +54,13 @@ export const trainCommand: CliCommand = {
     batch: { type: 'int', help: 'batch size', default: DEFAULT_HYPER.batch },
     lr: { type: 'number', help: 'Adam learning rate', default: DEFAULT_HYPER.lr },
     tail: { type: 'number', help: 'fraction of the steps, at the end, run at a tenth of the learning rate (0: constant rate)', default: 0, min: 0, max: 0.9 },
-    seed: { type: 'int', help: 'seed of the weights and the training samples', default: DEFAULT_HYPER.seed },
+    seed: seedFlag('seed of the weights and the training samples', DEFAULT_HYPER.seed),
     eval: { type: 'int', help: 'fresh noisy points for the metrics', default: 1000, min: 1, max: 100000 },
     'timing-reps': { type: 'int', help: 'timed evaluations per s2 method (median reported)', default: 5, min: 1, max: 1000 },
     out: { type: 'string', help: 'write the run (model weights, training record, result) to this JSON file' },
   },
   async run(flags: ParsedFlags, engine, out) {
+    checkBudget('trainingSteps', flags.steps as number, 'use fewer --steps');
     const hyper: TrainHyper = {
       sigma: flags.sigma as number,
       s2: flags.s2 as TrainHyper['s2'],
@@ -92,6 +95,7 @@ export const trainCommand: CliCommand = {
     const seconds = (performance.now() - t0) / 1000;
     out.progress(1);
     if (res.diverged) out.info(`diverged: ${res.diverged}`);
+    if (res.warning) out.info(`warning: ${res.warning}`);
     const m = await engine.run('train.metrics', { key, n: flags.eval as number, timingReps: flags['timing-reps'] as number });
     const result: TrainCliResult = {
       backend: created.backend,

@@ -70,6 +70,21 @@ export function densityInfo(d: Density): DensityInfo {
   };
 }
 
+/**
+ * The size of a density's region, for bounds on input points: the largest |coordinate| of its plot window (2-D),
+ * else of its mixture's components (|mean| + 3.5 standard deviations), else 1.
+ */
+export function densityScale(d: Density): number {
+  if (d.bounds) return Math.max(...d.bounds.flat().map(Math.abs));
+  if (d.gmm) {
+    const n = d.gmm.dim;
+    let s = 0;
+    for (const c of d.gmm.components) for (let i = 0; i < n; i++) s = Math.max(s, Math.abs(c.mean[i]) + 3.5 * Math.sqrt(c.cov[i * n + i]));
+    return s;
+  }
+  return 1;
+}
+
 /** Metadata of every built-in density (name, dimension, description, truth flags, bounds, CLI-only). */
 export function listDensities(): DensityInfo[] {
   return densityNames().map((n) => densityInfo(getDensity(n)));

@@ -26,7 +26,8 @@ import { DEFAULT_BLIND_GRID, drawObservations, likelihoodSurface, type LogGrid }
 import { COV_FAMILIES, covMatrix, isSpd, type Cov2, type CovFamily } from '../../models/energy/covariance.ts';
 import type { EnergyFunction } from '../../models/energy/energy.ts';
 import { GmmEnergy } from '../../models/energy/exact.ts';
-import { createEnergyModel, dataStatsOf, type EnergyModel } from '../../models/energy/model.ts';
+import { checkBudget } from '../../core/budgets.ts';
+import { createEnergyModel, dataStatsOf, DEFAULT_ENERGY_SPEC, energyParameterCount, EnergyModel } from '../../models/energy/model.ts';
 import { anchorLogZ, DEFAULT_SWEEP, energyOnGrid, normalizationSweep, windowFor, type MassRow } from '../../models/energy/normalization.ts';
 import {
   annealedPosterior,
@@ -122,6 +123,11 @@ function checkInt(name: string, v: number | undefined, lo: number, hi: number): 
   if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new InputError(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
 }
 
+/** Grid points × parameters of one normalisation integral of a learned energy, checked against its budget. */
+function checkGridWork(fn: EnergyFunction, grid: number): void {
+  if (fn instanceof EnergyModel) checkBudget('gridWork', grid * grid * energyParameterCount(fn.spec), 'use a smaller grid, or a model of smaller width or depth');
+}
+
 function checkNumber(name: string, v: number | undefined, lo: number, hi: number): void {
   if (v !== undefined && !(Number.isFinite(v) && v >= lo && v <= hi)) throw new InputError(`${name} must be a number in [${lo}, ${hi}], got ${v}`);
 }
@@ -145,6 +151,9 @@ export interface EnergyCreateParams {
   decaySteps?: number;
 }
 
+/** The trainer's default batch (EnergyTrainer), for the step-work budget when none is given. */
+const DEFAULT_ENERGY_BATCH = 256;
+
 export const energyCreate = defineJob<EnergyCreateParams, { session: string; spec: EnergyModel['spec']; parameters: number; backend: string }>(async (p, ctx) => {
   if (!p.session) throw new InputError('give the session a name');
   if (p.family !== undefined && !COV_FAMILIES.includes(p.family)) throw new InputError(`family must be one of ${COV_FAMILIES.join(', ')}`);
@@ -155,7 +164,10 @@ export const energyCreate = defineJob<EnergyCreateParams, { session: string; spe
   checkInt('depth', p.depth, 1, 6);
   checkInt('batch', p.batch, 8, 8192);
   checkNumber('lr', p.lr, 1e-6, 1);
-  checkInt('decaySteps', p.decaySteps, 0, 10_000_000);
+  checkInt('decaySteps', p.decaySteps, 0, Number.MAX_SAFE_INTEGER);
+  checkBudget('trainingSteps', p.decaySteps ?? 0, 'plan fewer training steps');
+  const parameters = energyParameterCount({ family: p.family ?? DEFAULT_ENERGY_SPEC.family, width: p.width ?? DEFAULT_ENERGY_SPEC.width, depth: p.depth ?? DEFAULT_ENERGY_SPEC.depth });
+  checkBudget('stepWork', (p.batch ?? DEFAULT_ENERGY_BATCH) * parameters, 'use a smaller batch, width or depth');
   const density = gmmDensity(p.density);
   const seed = p.seed ?? 1;
   const rng = createRng(seed);
@@ -202,7 +214,8 @@ function thin<T>(a: T[], max: number): T[] {
 }
 
 export const energySteps = defineJob<{ session: string; steps: number }, EnergyStepsResult, EnergyStepsProgress>(async (p, ctx) => {
-  checkInt('steps', p.steps, 1, 1_000_000);
+  checkInt('steps', p.steps, 1, Number.MAX_SAFE_INTEGER);
+  checkBudget('trainingSteps', p.steps, 'train fewer steps at a time');
   const s = ctx.sessions.require<EnergySession>(p.session, 'energy model');
   if (!s.trainer) throw new InputError(`session "${p.session}" holds a loaded model without a trainer: create one to train`);
   const sum = { total: 0, adsm: 0, acsm: 0 };
@@ -268,6 +281,7 @@ export const energyNormalize = defineJob<{ models: EnergyRef[]; sweep?: [number,
   for (const ref of p.models) {
     models.push(
       await withEnergy(ref, ctx.sessions, async (r) => {
+        checkGridWork(r.fn, p.grid ?? 160);
         density ??= r.density;
         const logZ = await anchorLogZ(r.fn, r.data, p.anchor ? { t: p.anchor } : {});
         if ('session' in ref) (r.fn as EnergyModel).logZ = logZ;
@@ -294,6 +308,7 @@ export const energyLandscape = defineJob<{ model: EnergyRef; sigma: Cov2; grid?:
   if (!Array.isArray(p.sigma) || p.sigma.length !== 3 || !isSpd(p.sigma)) throw new InputError('sigma must be (a, b, c) of a positive definite 2×2 covariance');
   checkInt('grid', p.grid, 10, 300);
   return withEnergy(p.model, ctx.sessions, async (r) => {
+    checkGridWork(r.fn, p.grid ?? 80);
     const logZ = p.logZ ?? (Number.isFinite(r.fn.logZ) ? r.fn.logZ : await anchorLogZ(r.fn, r.data));
     const g = makeGrid(windowFor(p.sigma, { ...r.data, bounds: r.density.bounds }, 4), p.grid ?? 80);
     const learned = await energyOnGrid(r.fn, p.sigma, g, logZ);
@@ -361,23 +376,48 @@ export type ProblemSpec =
   | { kind: 'inpaint'; axis: 0 | 1; value: number; obsSigma?: number; missingSigma?: number }
   | { kind: 'linear'; H: number[]; noise: number; y: [number, number] };
 
-export function buildProblem(spec: ProblemSpec, center: readonly [number, number]): InverseProblem {
+/** How far from the data mean an observation may put y, in the data's standard deviations (farther, energies overflow). */
+export const OBSERVATION_RANGE = 1000;
+
+/** Mean and covariance (a, b, c) of a model's data. */
+type DataStats = { center: readonly [number, number]; dataCov: readonly [number, number, number] };
+
+/** Why a problem's y (denoising form) lies too far from the data, or null when within OBSERVATION_RANGE standard deviations. */
+function outOfRange(problem: InverseProblem, data: DataStats): string | null {
+  for (const i of [0, 1]) {
+    const sd = Math.sqrt(data.dataCov[2 * i]);
+    const lo = data.center[i] - OBSERVATION_RANGE * sd;
+    const hi = data.center[i] + OBSERVATION_RANGE * sd;
+    if (!(problem.y[i] >= lo && problem.y[i] <= hi)) {
+      return `y${i + 1} = ${problem.y[i]} is outside [${lo.toPrecision(3)}, ${hi.toPrecision(3)}] (the data mean ± ${OBSERVATION_RANGE} standard deviations): observe values near the data`;
+    }
+  }
+  if (!problem.sigmaY.every(Number.isFinite)) return 'the observation noise covariance overflows: use a smaller noise';
+  return null;
+}
+
+/** The inverse problem of a spec, for a model of the given data statistics; an InputError says what is wrong. */
+export function buildProblem(spec: ProblemSpec, data: DataStats): InverseProblem {
+  let problem: InverseProblem;
   try {
     if (spec.kind === 'inpaint') {
       if (spec.axis !== 0 && spec.axis !== 1) throw new Error('axis must be 0 (x1 observed) or 1 (x2 observed)');
       if (!Number.isFinite(spec.value)) throw new Error('the observed value must be a finite number');
       if (spec.obsSigma !== undefined && !(spec.obsSigma > 0)) throw new Error('obsSigma must be positive');
       if (spec.missingSigma !== undefined && !(spec.missingSigma > 0)) throw new Error('missingSigma must be positive');
-      return inpaintingProblem(spec.axis, spec.value, { obsSigma: spec.obsSigma, missingSigma: spec.missingSigma, fill: center[spec.axis === 0 ? 1 : 0] });
-    }
-    if (spec.kind === 'linear') {
+      problem = inpaintingProblem(spec.axis, spec.value, { obsSigma: spec.obsSigma, missingSigma: spec.missingSigma, fill: data.center[spec.axis === 0 ? 1 : 0] });
+    } else if (spec.kind === 'linear') {
       if (!Array.isArray(spec.y) || spec.y.length !== 2 || !spec.y.every(Number.isFinite)) throw new Error('y must be two finite numbers');
-      return linearProblem(spec.H, spec.noise, spec.y);
+      problem = linearProblem(spec.H, spec.noise, spec.y);
+    } else {
+      throw new Error('kind must be "inpaint" or "linear"');
     }
   } catch (e) {
     throw new InputError(`inverse problem: ${(e as Error).message}`);
   }
-  throw new InputError('inverse problem: kind must be "inpaint" or "linear"');
+  const far = outOfRange(problem, data);
+  if (far) throw new InputError(`inverse problem: ${far}`);
+  return problem;
 }
 
 export interface SamplerParams {
@@ -399,6 +439,11 @@ function checkSampler(p: Omit<SamplerParams, 'model' | 'problem'>): void {
   checkInt('levels', p.levels, 1, 500);
   checkInt('chains', p.chains, 2, 20000);
   checkNumber('stepSize', p.stepSize, 1e-4, 10);
+}
+
+/** Network evaluations of annealed sampling runs: chains × levels × (corrector steps + 1) each. */
+export function annealedEvaluations(chains: number, levels: number, correctorSteps: readonly number[]): number {
+  return correctorSteps.reduce((s, k) => s + chains * levels * (k + 1), 0);
 }
 
 export interface PosteriorResult {
@@ -438,8 +483,9 @@ async function runSampler(r: Resolved, problem: InverseProblem, p: Omit<SamplerP
 
 export const energyPosterior = defineJob<SamplerParams, PosteriorResult, { level: number; of: number }>(async (p, ctx) => {
   checkSampler(p);
+  checkBudget('modelChainSteps', annealedEvaluations(p.chains ?? 1000, p.levels ?? 20, [p.correctorSteps ?? 4]), 'use fewer chains, levels or corrector steps');
   return withEnergy(p.model, ctx.sessions, async (r) => {
-    const problem = buildProblem(p.problem, r.data.center);
+    const problem = buildProblem(p.problem, r.data);
     const res = await runSampler(r, problem, p, ctx as JobContext<unknown>, (level, of) => ctx.progress({ level, of }));
     const post = gmmPosterior(r.density.gmm!, covMatrix(problem.sigmaY), problem.y);
     const n = res.samples.length / 2;
@@ -473,8 +519,10 @@ export const energyCorrectorSweep = defineJob<
   const steps = p.steps ?? [0, 1, 2, 4, 8];
   if (!Array.isArray(steps) || steps.length === 0 || steps.length > 12) throw new InputError('steps must list 1 to 12 corrector counts');
   steps.forEach((k) => checkInt('corrector steps', k, 0, 100));
+  // Every count but 0 runs twice (ULA and MALA).
+  checkBudget('modelChainSteps', annealedEvaluations(p.chains ?? 1000, p.levels ?? 20, steps.flatMap((k) => (k === 0 ? [0] : [k, k]))), 'use fewer chains, levels or corrector steps');
   return withEnergy(p.model, ctx.sessions, async (r) => {
-    const problem = buildProblem(p.problem, r.data.center);
+    const problem = buildProblem(p.problem, r.data);
     const post = gmmPosterior(r.density.gmm!, covMatrix(problem.sigmaY), problem.y);
     const runs: [Corrector, number][] = [];
     for (const k of steps) {

@@ -20,6 +20,7 @@ import type { SamplerMetrics } from '../../samplers/metrics.ts';
 import { logGrid, sampleRun, sweep, type RunSpec, type SweepCurve, type SweepProgress, type SweepSpec } from '../../samplers/run.ts';
 import { SamplerSession, type PanelDiagnostics, type PanelFrame, type PanelSpec } from '../../samplers/session.ts';
 import { samplerTarget, trueMarginals, type InitMode, type SamplerTarget } from '../../samplers/target.ts';
+import { checkBudget } from '../../core/budgets.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
 import { heldScoreModel } from './heldModel.ts';
 import type { SessionStore } from '../sessions.ts';
@@ -279,6 +280,7 @@ export interface SampleResult extends SamplerMetrics {
 
 export const sample = defineJob<SampleParams, SampleResult, { fraction: number }>(async (p, ctx) => {
   checkCounts(p);
+  checkBudget('chainSteps', p.chains * (p.burn + p.steps), 'use fewer chains, steps or burn-in');
   const kind = checkKind(p.sampler);
   checkStep(p.step);
   const density = resolveDensity(p.density);
@@ -323,6 +325,7 @@ export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async
   grid.forEach(checkStep);
   const samplers = p.samplers.map((s) => (typeof s === 'string' ? { kind: checkKind(s) } : { kind: checkKind(s.kind), clamp: s.clamp }));
   if (samplers.length === 0) throw new InputError('name at least one sampler to sweep');
+  checkBudget('chainSteps', grid.length * samplers.length * p.chains * (p.burn + p.steps), 'use fewer chains, steps, burn-in, samplers or step sizes');
   if (p.criterion !== undefined && p.criterion !== 'ess' && p.criterion !== 'ess-within') throw new InputError(`criterion must be "ess" or "ess-within" (got "${String(p.criterion)}")`);
   const density = resolveDensity(p.density);
   const { field, owned, target } = scoredTarget(density, p.score, samplers.map((s) => s.kind), ctx.sessions);

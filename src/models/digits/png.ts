@@ -4,6 +4,7 @@
  * inverted, so the digit is the bright part as in MNIST; transparent pixels count as background).
  */
 import type { GreyImage } from './preprocess.ts';
+import { checkBudget } from '../../core/budgets.ts';
 
 export class PngError extends Error {
   constructor(message: string) {
@@ -12,7 +13,12 @@ export class PngError extends Error {
   }
 }
 
-export function decodePngInk(bytes: Uint8Array, inflate: (data: Uint8Array) => Uint8Array): GreyImage {
+/**
+ * Decodes a PNG's ink. The size its IHDR declares is checked against the pixel budget before anything is inflated
+ * or allocated (a small file can declare 12000 × 12000); `inflate` gets the most bytes the image data may take and
+ * should refuse more (Node: `inflateSync(z, { maxOutputLength })`).
+ */
+export function decodePngInk(bytes: Uint8Array, inflate: (data: Uint8Array, maxBytes: number) => Uint8Array): GreyImage {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   if (bytes.length < 8 || sig.some((v, i) => bytes[i] !== v)) throw new PngError('not a PNG file (bad signature)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -40,6 +46,7 @@ export function decodePngInk(bytes: Uint8Array, inflate: (data: Uint8Array) => U
     pos += 12 + len;
   }
   if (!width || !height) throw new PngError('no IHDR chunk');
+  checkBudget('imagePixels', width * height, `the image is ${width} × ${height}; scale it down (a digit needs no more than a few hundred pixels a side)`);
   if (depth !== 8) throw new PngError(`bit depth ${depth} is not supported (8 only)`);
   if (interlace) throw new PngError('interlaced PNGs are not supported');
   const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[ctype as 0 | 2 | 3 | 4 | 6];
@@ -51,7 +58,12 @@ export function decodePngInk(bytes: Uint8Array, inflate: (data: Uint8Array) => U
     z.set(c, o);
     o += c.length;
   }
-  const raw = inflate(z);
+  let raw: Uint8Array;
+  try {
+    raw = inflate(z, height * (width * channels + 1));
+  } catch (e) {
+    throw new PngError(`the image data does not inflate to a ${width} × ${height} image (${(e as Error).message})`);
+  }
   const stride = width * channels;
   if (raw.length < height * (stride + 1)) throw new PngError('image data is truncated');
   const px = new Uint8Array(height * stride);

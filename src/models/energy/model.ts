@@ -70,6 +70,19 @@ export function energySpecProblems(s: EnergyModelSpec): string[] {
   return p;
 }
 
+/** MLP input size of a covariance family: ŷ (2) + log-variances (2) + correlation (full family). */
+export function energyInputSize(family: CovFamily): number {
+  return family === 'full' ? 5 : 4;
+}
+
+/** Trainable parameters of an energy model of this architecture, counted without building it (for the budgets). */
+export function energyParameterCount(arch: Pick<EnergyModelSpec, 'family' | 'width' | 'depth'> & { offset?: boolean }): number {
+  const sizes = mlpSizes(energyInputSize(arch.family), arch.width, arch.depth, (arch.offset ?? DEFAULT_ENERGY_SPEC.offset) ? 3 : 2);
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += (sizes[l] + 1) * sizes[l + 1];
+  return n;
+}
+
 export class EnergyModel implements EnergyFunction {
   readonly dim = 2 as const;
   readonly mlp: Mlp;
@@ -99,7 +112,7 @@ export class EnergyModel implements EnergyFunction {
 
   /** MLP input size: ŷ (2) + log-variances (2) + correlation (full family). */
   get inputSize(): number {
-    return this.spec.family === 'full' ? 5 : 4;
+    return energyInputSize(this.spec.family);
   }
 
   get variables(): tf.Variable[] {

@@ -38,8 +38,8 @@ describe('parseFlags', () => {
   });
 
   it('refuses a bad number, a non-integer, out-of-range values and a missing value', () => {
-    expect(reason(['--sigma', 'abc'])).toBe('--sigma needs a number, got "abc"');
-    expect(reason(['--sigma', ''])).toBe('--sigma needs a number, got ""');
+    expect(reason(['--sigma', 'abc'])).toBe('--sigma needs a number, got "abc" (a plain decimal such as 0.5 or 1e-3; no hex, letters or Infinity)');
+    expect(reason(['--sigma', ''])).toBe('--sigma needs a number, got "" (a plain decimal such as 0.5 or 1e-3; no hex, letters or Infinity)');
     expect(reason(['--steps', '2.5'])).toBe('--steps needs an integer, got "2.5"');
     expect(reason(['--sigma', '-1'])).toBe('--sigma must be >= 0, got -1');
     expect(reason(['--sigma=11'])).toBe('--sigma must be <= 10, got 11');
@@ -55,7 +55,7 @@ describe('parseFlags', () => {
   it('collects repeatable flags in order and refuses a non-repeatable flag given twice', () => {
     expect(parseFlags(['--at', '0,1', '--at', '2,3'], SPECS).flags.at).toEqual(['0,1', '2,3']);
     expect(parseFlags(['--sizes', '3', '--sizes=5'], SPECS).flags.sizes).toEqual([3, 5]);
-    expect(reason(['--sizes', 'x'])).toBe('--sizes needs a number, got "x"');
+    expect(reason(['--sizes', 'x'])).toBe('--sizes needs an integer, got "x" (a plain decimal such as 12; no hex, letters or Infinity)');
     expect(reason(['--steps', '1', '--steps', '2'])).toBe('--steps given twice');
   });
 

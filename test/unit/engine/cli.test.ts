@@ -78,7 +78,7 @@ describe('tweedie main (in-process)', () => {
       [['frobnicate'], /^tweedie: unknown command "frobnicate" \(commands: .*bench.*densities/],
       [['densities', '--backend', 'tpu'], /--backend must be one of cpu, wasm, webgpu; got "tpu"/],
       [['bench', '--budget', 'soon'], /--budget needs a number, got "soon"/],
-      [['bench', '--chains', '10,x'], /--chains needs positive integers/],
+      [['bench', '--chains', '10,x'], /--chains needs an integer, got "x"/],
       [['bench', '--backends', 'cpu,tpu'], /--backends: unknown backend "tpu"/],
       [['--json'], /no command given before --json/],
     ];

@@ -68,10 +68,10 @@ describe('tweedie train', () => {
     expect(b.stderr).toMatch(/bad\.csv: CSV line 3: "NaN" is not a number/);
   });
 
-  it('refuses σ ≤ 0 and rank > D with a message; a diverging run says so and exits 1 after printing its result', async () => {
+  it('refuses σ outside its range and rank > D with a message; a diverging run says so and exits 1 after printing its result', async () => {
     const s = await runCli(['train', '--sigma', '0', ...FAST]);
-    expect(s.code).toBe(1);
-    expect(s.stderr).toMatch(/σ must be a positive number/);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--sigma must be >= 0.001, got 0/);
     const c = await runCli(['train', '--s2-scale', 'big', ...FAST]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--s2-scale must be "auto" or a positive number/);

@@ -60,7 +60,7 @@ describe('tweedie posterior', () => {
     expect((await run(['posterior', '--exact'])).stderr).toMatch(/at least one noisy point/);
     const bad = await run(['posterior', '--exact', '--at', '0,x']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--at needs numbers/);
+    expect(bad.stderr).toMatch(/--at "0,x" needs a number, got "x"/);
     expect((await run(['posterior', '--exact', '--at', '0,0', '--density', 'nope'])).stderr).toMatch(/unknown density/);
     expect((await run(['posterior', '--model', '/no/such.json', '--at', '0,0'])).stderr).toMatch(/no file/);
   });
