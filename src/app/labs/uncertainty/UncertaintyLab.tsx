@@ -248,10 +248,10 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
   const onFile = async (file: File | undefined) => {
     if (!file) return;
     try {
-      const m = await modelFromFile(file, params.density, uploads.length + 1);
+      const m = await modelFromFile(file, params.density, uploads.length + 1, { densities: uncertaintyParams.density.values, sigma: { min: uncertaintyParams.sigma.min!, max: uncertaintyParams.sigma.max! } });
       setUploads((u) => [m, ...u]);
       setUploadError(null);
-      setParams({ sigma: m.sigma, ...(m.density && (uncertaintyParams.density.values as readonly string[]).includes(m.density) ? { density: m.density as typeof params.density } : {}) });
+      setParams({ sigma: m.sigma, density: m.density as typeof params.density });
     } catch (e) {
       setUploadError(e instanceof Error ? e.message : String(e));
     }

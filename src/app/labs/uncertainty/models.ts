@@ -113,10 +113,12 @@ export function shippedModels(): Promise<ModelEntry[]> {
 }
 
 /**
- * Reads a model file the user picked and checks all of it (format, spec, every weight: `parseRunFile`) before the
- * lab lists it, so a bad file never displaces the model in use. Says what is wrong otherwise.
+ * Reads a model file the user picked and checks all of it (format, spec, every weight: `parseRunFile`, and that its
+ * density and σ are the lab's) before the lab lists it, so a bad file never displaces the model in use.
+ * Says what is wrong otherwise.
  */
-export async function modelFromFile(file: File, currentDensity: string, n: number): Promise<ModelEntry> {
+export async function modelFromFile(file: File, currentDensity: string, n: number, lab: { densities: readonly string[]; sigma: { min: number; max: number } }): Promise<ModelEntry> {
+  const { densities } = lab;
   if (file.size > MAX_MODEL_FILE_BYTES) {
     throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a score model file is at most ${(MAX_MODEL_FILE_BYTES / 1e6).toFixed(0)} MB`);
   }
@@ -134,6 +136,12 @@ export async function modelFromFile(file: File, currentDensity: string, n: numbe
     throw new Error(`${file.name}: ${(e as Error).message}`, { cause: e });
   }
   if (spec.dim !== 2) throw new Error(`${file.name} is a ${spec.dim}-D model; this lab shows 2-D densities`);
+  if (typeof fileDensity === 'string' && !densities.includes(fileDensity)) {
+    throw new Error(`${file.name} was trained on "${fileDensity.slice(0, 40)}", which this lab does not show (its densities: ${densities.join(', ')})`);
+  }
+  if (spec.sigma < lab.sigma.min || spec.sigma > lab.sigma.max) {
+    throw new Error(`${file.name} was trained at σ = ${spec.sigma}, outside the lab's range [${lab.sigma.min}, ${lab.sigma.max}]: use it from the CLI (tweedie posterior --model)`);
+  }
   const density = typeof fileDensity === 'string' ? fileDensity : currentDensity;
   return {
     id: `file:${n}:${file.name}`,
