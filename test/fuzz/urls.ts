@@ -32,7 +32,7 @@ function valueFor(spec: ParamSpec, rng: Rng): string {
     case 'boolean':
       return pick(rng, ['1', '0', 'true', 'false', 'yes', 'maybe', '2']);
     case 'point': {
-      const c = () => String(r < 0.7 ? (rng.uniform() - 0.5) * 8 : pick(rng, [1e400, -1e309, 1e300, 1e6]));
+      const c = () => String(r < 0.7 ? (rng.uniform() - 0.5) * 8 : pick(rng, ['1e400', '-1e309', '1e300', '1e6']));
       return r < 0.8 ? `${c()},${c()}` : pick(rng, ['1', '1,', ',1', '1;2', '1,2,3']);
     }
   }
