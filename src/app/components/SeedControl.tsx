@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { MAX_SEED } from '../state/url.ts';
+import { MAX_SEED } from '../../core/strictNumber.ts';
 
 /** The run seed: every random draw derives from it, and it is part of the link. */
 export function SeedControl({ seed, onChange }: { seed: number; onChange(seed: number): void }) {

@@ -15,6 +15,8 @@
  *     } satisfies ParamSchema;
  *     type ScoresParams = ParamValues<typeof scoresParams>;
  */
+import { parseDecimal } from '../../core/strictNumber.ts';
+
 
 export interface NumberParam {
   kind: 'number';
@@ -115,12 +117,6 @@ function clampNum(v: number, min?: number, max?: number): number {
   return v;
 }
 
-const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseNumber(raw: string): number | undefined {
-  const s = raw.trim();
-  return NUMBER_RE.test(s) ? Number(s) : undefined;
-}
 
 function rangeText(min?: number, max?: number): string {
   if (min !== undefined && max !== undefined) return `between ${min} and ${max}`;
@@ -177,7 +173,7 @@ export function parseValue(spec: ParamSpec, raw: string): One<unknown> {
   switch (spec.kind) {
     case 'number':
     case 'int': {
-      const n = parseNumber(raw);
+      const n = parseDecimal(raw);
       if (n === undefined) {
         const what = spec.kind === 'int' ? 'a whole number' : 'a number';
         return { value: spec.default, message: `is not ${what} (${rangeText(spec.min, spec.max)}): using the default ${spec.default}` };
@@ -198,7 +194,7 @@ export function parseValue(spec: ParamSpec, raw: string): One<unknown> {
     }
     case 'point': {
       const shown = (p: Point | null): string => (p === null ? 'none' : p.join(','));
-      const parts = raw.split(',').map(parseNumber);
+      const parts = raw.split(',').map(parseDecimal);
       if (parts.length !== 2 || parts.some((x) => x === undefined)) return { value: spec.default, message: `is not a point "x,y": using ${shown(spec.default)}` };
       // A coordinate that overflows (1e400) is not a point either: the fallback may be "none".
       const r = checkValue(spec, parts as number[]);

@@ -13,9 +13,8 @@ import {
   type ParamSchema,
   type ParamValues,
 } from './schema.ts';
+import { MAX_SEED } from '../../core/strictNumber.ts';
 
-/** Largest seed: seeds are 31-bit integers (what `Rng.seed()` and tf.random* take). */
-export const MAX_SEED = 2 ** 31 - 1;
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];

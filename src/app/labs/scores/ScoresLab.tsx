@@ -427,6 +427,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       await saveModel({ name, label, savedAt: Date.now(), file });
       setChosenSave(name);
       refreshSaved();
+      setError(null);
       setNotice(`Saved in this browser as “${name}”.`);
     } catch (e) {
       setError(message(e));
