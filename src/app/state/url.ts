@@ -15,7 +15,6 @@ import {
 } from './schema.ts';
 import { MAX_SEED } from '../../core/strictNumber.ts';
 
-
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
