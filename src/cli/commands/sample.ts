@@ -7,7 +7,7 @@ import { seedFlag, SIGMA_RANGE, strictNumber, UsageError, type FlagSpecs, type P
 import { densityRefFlag } from '../densityFlag.ts';
 import type { CliCommand } from '../command.ts';
 import { checkBudget } from '../../core/budgets.ts';
-import type { SampleResult, ScoreSource, SweepResult } from '../../engine/jobs/samplers.ts';
+import { MIN_KEPT_STEPS, type SampleResult, type ScoreSource, type SweepResult } from '../../engine/jobs/samplers.ts';
 import { SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
 import { parseGrid, type SweepPoint } from '../../samplers/run.ts';
 
@@ -20,7 +20,7 @@ const common: FlagSpecs = {
   hessian: { type: 'string', choices: ['direct', 'autodiff'], help: 'learned models: the s2 head (direct) or the Jacobian of s1 (autodiff)' },
   sigma: { type: 'number', help: `exact scores of the noisy density at this σ (0: the density itself; else in [${SIGMA_RANGE.min}, ${SIGMA_RANGE.max}])`, default: 0, min: 0, max: SIGMA_RANGE.max },
   chains: { type: 'int', help: 'chains run in parallel', default: 100, min: 1, max: 100000 },
-  steps: { type: 'int', help: 'kept iterations per chain (after burn-in)', default: 2000, min: 4, max: 1000000 },
+  steps: { type: 'int', help: 'kept iterations per chain (after burn-in; the split-chain ESS needs 8)', default: 2000, min: MIN_KEPT_STEPS, max: 1000000 },
   burn: { type: 'int', help: 'burn-in iterations per chain', default: 500, min: 0, max: 1000000 },
   seed: seedFlag('seed of the initial points and the noise (shared by every sampler)', 0),
   init: { type: 'string', choices: ['spread', 'target'], help: 'chains start spread over the plot window, or at exact draws of the target', default: 'spread' },

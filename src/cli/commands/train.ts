@@ -52,7 +52,7 @@ export const trainCommand: CliCommand = {
     act: { type: 'string', choices: ACTIVATIONS, help: 'activation (relu: the autodiff Hessian is piecewise constant)', default: DEFAULT_HYPER.act },
     steps: { type: 'int', help: 'training steps', default: 2000, min: 1 },
     batch: { type: 'int', help: 'batch size', default: DEFAULT_HYPER.batch },
-    lr: { type: 'number', help: 'Adam learning rate', default: DEFAULT_HYPER.lr },
+    lr: { type: 'number', help: 'Adam learning rate (> 0)', default: DEFAULT_HYPER.lr, min: 0, max: 10 },
     tail: { type: 'number', help: 'fraction of the steps, at the end, run at a tenth of the learning rate (0: constant rate)', default: 0, min: 0, max: 0.9 },
     seed: seedFlag('seed of the weights and the training samples', DEFAULT_HYPER.seed),
     eval: { type: 'int', help: 'fresh noisy points for the metrics', default: 1000, min: 1, max: 100000 },

@@ -96,9 +96,14 @@ function checkKind(kind: string): SamplerKind {
   return k;
 }
 
+/** Fewest kept iterations per chain of a batch run: the split-chain ESS needs 4 draws in each half. */
+export const MIN_KEPT_STEPS = 8;
+
 function checkCounts(p: { chains: number; steps?: number; burn: number }): void {
   if (!Number.isInteger(p.chains) || p.chains < 1) throw new InputError(`chains must be a positive integer (got ${p.chains})`);
-  if (p.steps !== undefined && (!Number.isInteger(p.steps) || p.steps < 4)) throw new InputError(`steps must be an integer >= 4 (got ${p.steps})`);
+  if (p.steps !== undefined && (!Number.isInteger(p.steps) || p.steps < MIN_KEPT_STEPS)) {
+    throw new InputError(`steps must be an integer >= ${MIN_KEPT_STEPS}: the split-chain ESS needs 4 draws in each half (got ${p.steps})`);
+  }
   if (!Number.isInteger(p.burn) || p.burn < 0) throw new InputError(`burn must be a non-negative integer (got ${p.burn})`);
 }
 
