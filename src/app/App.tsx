@@ -7,6 +7,7 @@ import { LABS } from './labs/index.ts';
 import type { LabProps } from './labs/types.ts';
 import { useStore, type AppStore } from './state/store.ts';
 import type { LabValues, ShellValues } from './state/url.ts';
+import { rememberExplain } from './state/explainChoice.ts';
 import { engine } from './engine.ts';
 import { TopBar } from './components/TopBar.tsx';
 import { NoticeBanner } from './components/NoticeBanner.tsx';
@@ -53,7 +54,10 @@ export function App({ store }: { store: AppStore }) {
         }
       />
       <NoticeBanner notices={notices} onDismiss={store.dismissNotices} />
-      <LabView key={lab.id} lab={lab} props={props} explainOpen={shell.explain} onExplain={(explain) => setShell({ explain })} />
+      <LabView key={lab.id} lab={lab} props={props} explainOpen={shell.explain} onExplain={(explain) => {
+          setShell({ explain });
+          rememberExplain(explain);
+        }} />
     </div>
   );
 }

@@ -56,8 +56,12 @@ describe('app shell', () => {
     }
   });
 
-  it('every lab tab opens with its explainer and no console errors', async () => {
+  it('every lab tab opens on its picture with a one-line explainer; opened, it shows its equations and stays open across tabs', async () => {
     const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '');
+    expect(await page.getByTestId('explainer').getAttribute('open')).toBeNull();
+    expect(await page.getByTestId('explainer').locator('.explainer-teaser').textContent()).toMatch(/Add Gaussian noise/);
+    await page.getByTestId('explainer').locator('summary').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('explain')).toBe('1');
     for (const [id, title] of [
       ['uncertainty', 'Uncertainty'],
       ['samplers', 'Samplers'],
@@ -169,21 +173,21 @@ describe('app shell', () => {
     await page.getByTestId('seed-input').fill('12345');
     await page.getByRole('tab', { name: 'Samplers' }).click();
     await page.getByTestId('explainer').locator('summary').click();
-    await expect.poll(() => page.getByTestId('explainer').getAttribute('open')).toBeNull();
+    await expect.poll(() => page.getByTestId('explainer').getAttribute('open')).not.toBeNull();
     await page.getByTestId('share-button').click();
     const shared = await page.getByTestId('share-url').inputValue();
     const clip = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
     if (clip !== null) expect(clip).toBe(shared);
     await expect.poll(() => page.url()).toBe(shared);
     const params = new URL(shared).searchParams;
-    expect(Object.fromEntries(params)).toEqual({ tab: 'samplers', seed: '12345', explain: '0' });
+    expect(Object.fromEntries(params)).toEqual({ tab: 'samplers', seed: '12345', explain: '1' });
 
     const second = await openApp(chromium.browser, shared, '');
     const again = second.page;
     expect(again.url()).toBe(shared);
     expect(await again.getByTestId('seed-input').inputValue()).toBe('12345');
     expect(await again.getByRole('tab', { selected: true }).textContent()).toBe('Samplers');
-    expect(await again.getByTestId('explainer').getAttribute('open')).toBeNull();
+    expect(await again.getByTestId('explainer').getAttribute('open')).not.toBeNull();
     await expect(again.getByTestId('url-notice').count()).resolves.toBe(0);
     expect([...first.errors, ...second.errors]).toEqual([]);
     await first.context.close();

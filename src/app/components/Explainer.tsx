@@ -1,6 +1,7 @@
 /**
  * The short, collapsible explainer each lab opens with: a summary, the key equations (KaTeX), what to look
- * at, and one thing to try. Text may contain inline `$...$` math. Open/closed is part of the URL (`explain`).
+ * at, and one thing to try. Text may contain inline `$...$` math. Open/closed is part of the URL (`explain`); closed,
+ * it is one line with the summary's start, so the lab opens on its picture.
  */
 import { MathText, Tex } from './Math.tsx';
 
@@ -38,7 +39,12 @@ export function Explainer({
     >
       <summary>
         <span className="explainer-title">About the {title} lab</span>
-        <span className="explainer-hint">{open ? 'hide' : 'show'}</span>
+        {!open && (
+          <span className="explainer-teaser">
+            <MathText text={content.summary} />
+          </span>
+        )}
+        <span className="explainer-hint">{open ? 'hide' : 'what it shows, the equations, one thing to try'}</span>
       </summary>
       <div className="explainer-body">
         <p className="explainer-summary">

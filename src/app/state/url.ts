@@ -24,7 +24,8 @@ export function shellSchema(labIds: readonly string[]) {
     tab: p.enum(labIds, labIds[0] ?? '', 'tab'),
     seed: p.int({ default: 1, min: 0, max: MAX_SEED, label: 'seed' }),
     backend: p.enum(BACKEND_CHOICES, 'auto', 'backend'),
-    explain: p.bool(true, 'explainer open'),
+    // Closed by default, so every lab opens on its picture (issue 14); the app remembers a reader's choice.
+    explain: p.bool(false, 'explainer open'),
   } satisfies ParamSchema;
 }
 

@@ -10,9 +10,9 @@ const labs: LabParamsEntry[] = [
 ];
 
 describe('parseAppUrl', () => {
-  it('defaults to the first lab, seed 1, automatic backend, explainer open', () => {
+  it('defaults to the first lab, seed 1, automatic backend, explainer closed', () => {
     const { state, notices } = parseAppUrl('', labs);
-    expect(state.shell).toEqual({ tab: 'scores', seed: 1, backend: 'auto', explain: true });
+    expect(state.shell).toEqual({ tab: 'scores', seed: 1, backend: 'auto', explain: false });
     expect(state.labs).toEqual({ scores: { sigma: 0.3, density: 'gmm2' }, samplers: { step: 0.1, sigma: 1 } });
     expect(notices).toEqual([]);
   });
@@ -58,10 +58,10 @@ describe('serializeAppUrl', () => {
   it('always names the tab, and writes only non-default values of the shell and the active lab', () => {
     const s = defaultState(labs);
     expect(serializeAppUrl(s, labs)).toBe('tab=scores');
-    s.shell = { tab: 'samplers', seed: 42, backend: 'webgpu', explain: false };
+    s.shell = { tab: 'samplers', seed: 42, backend: 'webgpu', explain: true };
     s.labs.samplers = { step: 0.25, sigma: 1 };
     s.labs.scores = { sigma: 2, density: 'ring8' };
-    expect(serializeAppUrl(s, labs)).toBe('tab=samplers&seed=42&backend=webgpu&explain=0&step=0.25');
+    expect(serializeAppUrl(s, labs)).toBe('tab=samplers&seed=42&backend=webgpu&explain=1&step=0.25');
   });
 
   it('round-trips: parse(serialize(state)) is the state, with no notice', () => {

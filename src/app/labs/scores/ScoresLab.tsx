@@ -541,7 +541,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
 
   return (
     <div
-      className="scores-lab"
+      className="scores-lab lab-page"
       data-testid="scores-lab"
       data-step={info ? trainedSteps : ''}
       data-density={info?.density ?? ''}
@@ -551,163 +551,166 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       data-fields-step={fields?.step ?? ''}
       data-backend={backendInfo?.name ?? ''}
     >
-      <section className="lab-controls" aria-label="Model and data">
-        <EnumControl label={points ? 'density (uploaded points in use)' : 'density'} spec={scoresParams.density} value={params.density} onChange={(density) => changeModel({ density }, 'the density')} testId="density" />
-        <label className="scores-file scores-upload" title="One 2-D point per line, e.g. 0.5,1.2 (an optional header line such as x,y is skipped)">
-          {points ? `${points.n} points from ${points.name}` : 'or upload points (CSV)'}
-          <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void onPointsFile(e)} data-testid="points-file" />
-        </label>
-        {points && (
-          <button type="button" onClick={() => changeModel({ density: params.density }, 'the density')} data-testid="points-clear">
-            back to {params.density}
+      <aside className="lab-side" aria-label="Scores lab settings">
+        <section className="scores-transport" aria-label="Training">
+          <button type="button" data-testid="start" disabled={disabled || running} onClick={() => void start()}>
+            Start
           </button>
-        )}
-        <NumberControl label="noise level σ" spec={scoresParams.sigma} value={params.sigma} log onChange={(sigma) => changeModel({ sigma }, 'σ')} testId="sigma" />
-        <EnumControl
-          label="s2 head"
-          spec={scoresParams.s2}
-          value={params.s2}
-          labels={{ full: 'full symmetric', diag: 'diagonal', lowrank: 'low rank diag + UUᵀ', psd: 'PSD by construction', none: 'none (autodiff only)' }}
-          onChange={(s2) => changeModel({ s2 }, 'the s2 head')}
-          testId="s2"
-        />
-        {(params.s2 === 'lowrank' || params.s2 === 'psd') && (
-          <NumberControl label="rank r" spec={scoresParams.rank} value={params.rank} onChange={(rank) => changeModel({ rank }, 'the rank')} />
-        )}
-        <NumberControl label="width" spec={scoresParams.width} value={params.width} log onChange={(width) => changeModel({ width }, 'the width')} />
-        <NumberControl label="hidden layers" spec={scoresParams.depth} value={params.depth} onChange={(depth) => changeModel({ depth }, 'the depth')} />
-        <EnumControl label="activation" spec={scoresParams.act} value={params.act} onChange={(act) => changeModel({ act }, 'the activation')} testId="act" />
-        <BoolControl label="s1 and s2 share the trunk" value={params.shareTrunk} onChange={(shareTrunk) => changeModel({ shareTrunk }, 'the trunk sharing')} />
-      </section>
-      <section className="lab-controls" aria-label="Objective and optimiser (live)">
-        <BoolControl label="variance reduction (VR)" value={params.vr} onChange={(vr) => setParams({ vr })} testId="vr" />
-        <NumberControl label="γ (weight of DSM)" spec={scoresParams.gamma} value={params.gamma} onChange={(gamma) => setParams({ gamma })} />
-        <BoolControl label="stop-gradient into s1" value={params.stopGrad} onChange={(stopGrad) => setParams({ stopGrad })} />
-        <NumberControl label="batch" spec={scoresParams.batch} value={params.batch} log onChange={(batch) => setParams({ batch })} />
-        <NumberControl label="learning rate" spec={scoresParams.lr} value={params.lr} log onChange={(lr) => setParams({ lr })} />
-        <EnumControl label="speed (steps per frame)" spec={scoresParams.speed} value={params.speed} onChange={(speed) => setParams({ speed })} />
-      </section>
-
-      <section className="scores-transport" aria-label="Training">
-        <button type="button" data-testid="start" disabled={disabled || running} onClick={() => void start()}>
-          Start
-        </button>
-        <button type="button" data-testid="pause" disabled={!running} onClick={() => void pause()}>
-          Pause
-        </button>
-        <button type="button" data-testid="step" disabled={disabled || running} onClick={() => void step()}>
-          Step
-        </button>
-        <button
-          type="button"
-          data-testid="reset"
-          disabled={disabled}
-          onClick={() => {
-            if (trainedSteps > 0 && !window.confirm('Reset discards the trained model. Continue?')) return;
-            recreate().catch((e: unknown) => setError(message(e)));
-          }}
-        >
-          Reset
-        </button>
-        <span className="scores-readout" data-testid="readout" aria-live="polite">
-          step <b>{info ? trainedSteps : '–'}</b> · {fmt(progress?.stepsPerSec, 3)} steps/s · loss <b>{fmt(progress?.lossAdjusted)}</b> · per-sample variance{' '}
-          <b data-testid="variance">{fmt(progress?.lossVariance, 3)}</b> {params.vr ? '(VR on)' : '(VR off)'} · {backendInfo?.name ?? '…'}
-          {info && <span className="hint"> · {info.parameterCount.toLocaleString()} parameters</span>}
-        </span>
-      </section>
-
-      <section className="scores-files" aria-label="Save and load">
-        <button type="button" disabled={disabled} onClick={() => void download()} data-testid="download">
-          Download JSON
-        </button>
-        <label className="scores-file">
-          Load JSON
-          <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e)} data-testid="load-file" />
-        </label>
-        <button type="button" disabled={disabled} onClick={() => void saveInBrowser()} data-testid="save-browser">
-          Save in browser
-        </button>
-        <select value={chosenSave} onChange={(e) => setChosenSave(e.target.value)} aria-label="Models saved in this browser" data-testid="saved-list">
-          <option value="">{saved.length ? 'saved models…' : 'no saved models'}</option>
-          {saved.map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-        <button type="button" disabled={!chosenSave} onClick={() => void loadSaved()}>
-          Load
-        </button>
-        <button type="button" disabled={!chosenSave} onClick={() => void removeSaved()}>
-          Delete
-        </button>
-      </section>
-
-      {notice && (
-        <p className="scores-notice" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p className="error-text" data-testid="error">
-          {error}
-        </p>
-      )}
-
-      <div className="scores-grid">
-        <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" spec={specs?.data} uirevision={uirevision} />
-        <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" spec={loss} uirevision="loss">
-          Press Start to train.
-        </Panel>
-        <Panel title="Per-sample loss variance (log)" testId="panel-variance" spec={variance} uirevision="variance">
-          Toggle VR while training and watch it drop.
-        </Panel>
-        <Panel title="Learned s1θ over log q_σ" testId="panel-s1" spec={specs?.s1Learned} uirevision={uirevision} />
-        <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" spec={specs?.s1True} uirevision={uirevision} />
-        <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" spec={specs?.s1Err} uirevision={uirevision} />
-        <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" spec={specs?.glyphDirect} uirevision={uirevision}>
-          {params.s2 === 'none' ? 'No s2 head (s2 = none): only autodiff.' : undefined}
-        </Panel>
-        <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" spec={specs?.glyphAuto} uirevision={uirevision} />
-        <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" spec={specs?.glyphTrue} uirevision={uirevision} />
-        <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" spec={specs?.errDirect} uirevision={uirevision}>
-          {params.s2 === 'none' ? 'No s2 head.' : undefined}
-        </Panel>
-        <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" spec={specs?.errAuto} uirevision={uirevision} />
-        <figure className="scores-panel scores-metrics" data-testid="panel-metrics" data-has-data={metrics ? '1' : '0'}>
-          <figcaption>Metrics on {metrics?.n ?? METRIC_POINTS} fresh noisy points (step {metrics?.step ?? '–'})</figcaption>
-          <div className="scores-display">
-            <EnumControl label="glyph" spec={scoresParams.glyph} value={params.glyph} labels={{ cross: 'curvature crosses', ellipse: 'covariance ellipses' }} onChange={(glyph) => setParams({ glyph })} />
-            <EnumControl label="error map" spec={scoresParams.comp} value={params.comp} labels={{ fro: '‖Δ‖ (Frobenius)', '11': 'component 11', '12': 'component 12', '22': 'component 22' }} onChange={(comp) => setParams({ comp })} />
-            <BoolControl label="noisy samples" value={params.noisy} onChange={(noisy) => setParams({ noisy })} />
-          </div>
-          {metrics ? (
-            <table className="scores-table">
-              <thead>
-                <tr>
-                  <th />
-                  <th>direct s2θ</th>
-                  <th>autodiff ∇s1θ</th>
-                </tr>
-              </thead>
-              <tbody>
-                {metricsRows(metrics).map(([name, a, b]) => (
-                  <tr key={name}>
-                    <th scope="row">{name}</th>
-                    <td className={winner === 'direct' && name.startsWith('MSE of s2') ? 'better' : ''}>{a}</td>
-                    <td className={winner === 'autodiff' && name.startsWith('MSE of s2') ? 'better' : ''}>{b}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p className="hint">Measuring…</p>
-          )}
-          <p className="hint">
-            MSE per entry against the exact s2 of q_σ ({params.s2 === 'diag' ? 'diagonal entries' : 'all entries'}); time per evaluation on a batch of 256 points on{' '}
-            {backendInfo?.name ?? 'this backend'}.
+          <button type="button" data-testid="pause" disabled={!running} onClick={() => void pause()}>
+            Pause
+          </button>
+          <button type="button" data-testid="step" disabled={disabled || running} onClick={() => void step()}>
+            Step
+          </button>
+          <button
+            type="button"
+            data-testid="reset"
+            disabled={disabled}
+            onClick={() => {
+              if (trainedSteps > 0 && !window.confirm('Reset discards the trained model. Continue?')) return;
+              recreate().catch((e: unknown) => setError(message(e)));
+            }}
+          >
+            Reset
+          </button>
+          <span className="scores-readout" data-testid="readout" aria-live="polite">
+            step <b>{info ? trainedSteps : '–'}</b> · {fmt(progress?.stepsPerSec, 3)} steps/s · loss <b>{fmt(progress?.lossAdjusted)}</b> · per-sample variance{' '}
+            <b data-testid="variance">{fmt(progress?.lossVariance, 3)}</b> {params.vr ? '(VR on)' : '(VR off)'} · {backendInfo?.name ?? '…'}
+            {info && <span className="hint"> · {info.parameterCount.toLocaleString()} parameters</span>}
+          </span>
+        </section>
+        {notice && (
+          <p className="scores-notice" data-testid="notice">
+            {notice}
           </p>
-        </figure>
+        )}
+        {error && (
+          <p className="error-text" data-testid="error">
+            {error}
+          </p>
+        )}
+
+        <section className="lab-controls" aria-label="Model and data">
+          <EnumControl label={points ? 'density (uploaded points in use)' : 'density'} spec={scoresParams.density} value={params.density} onChange={(density) => changeModel({ density }, 'the density')} testId="density" />
+          <label className="scores-file scores-upload" title="One 2-D point per line, e.g. 0.5,1.2 (an optional header line such as x,y is skipped)">
+            {points ? `${points.n} points from ${points.name}` : 'or upload points (CSV)'}
+            <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void onPointsFile(e)} data-testid="points-file" />
+          </label>
+          {points && (
+            <button type="button" onClick={() => changeModel({ density: params.density }, 'the density')} data-testid="points-clear">
+              back to {params.density}
+            </button>
+          )}
+          <NumberControl label="noise level σ" spec={scoresParams.sigma} value={params.sigma} log onChange={(sigma) => changeModel({ sigma }, 'σ')} testId="sigma" />
+          <EnumControl
+            label="s2 head"
+            spec={scoresParams.s2}
+            value={params.s2}
+            labels={{ full: 'full symmetric', diag: 'diagonal', lowrank: 'low rank diag + UUᵀ', psd: 'PSD by construction', none: 'none (autodiff only)' }}
+            onChange={(s2) => changeModel({ s2 }, 'the s2 head')}
+            testId="s2"
+          />
+          {(params.s2 === 'lowrank' || params.s2 === 'psd') && (
+            <NumberControl label="rank r" spec={scoresParams.rank} value={params.rank} onChange={(rank) => changeModel({ rank }, 'the rank')} />
+          )}
+          <NumberControl label="width" spec={scoresParams.width} value={params.width} log onChange={(width) => changeModel({ width }, 'the width')} />
+          <NumberControl label="hidden layers" spec={scoresParams.depth} value={params.depth} onChange={(depth) => changeModel({ depth }, 'the depth')} />
+          <EnumControl label="activation" spec={scoresParams.act} value={params.act} onChange={(act) => changeModel({ act }, 'the activation')} testId="act" />
+          <BoolControl label="s1 and s2 share the trunk" value={params.shareTrunk} onChange={(shareTrunk) => changeModel({ shareTrunk }, 'the trunk sharing')} />
+        </section>
+        <section className="lab-controls" aria-label="Objective and optimiser (live)">
+          <BoolControl label="variance reduction (VR)" value={params.vr} onChange={(vr) => setParams({ vr })} testId="vr" />
+          <NumberControl label="γ (weight of DSM)" spec={scoresParams.gamma} value={params.gamma} onChange={(gamma) => setParams({ gamma })} />
+          <BoolControl label="stop-gradient into s1" value={params.stopGrad} onChange={(stopGrad) => setParams({ stopGrad })} />
+          <NumberControl label="batch" spec={scoresParams.batch} value={params.batch} log onChange={(batch) => setParams({ batch })} />
+          <NumberControl label="learning rate" spec={scoresParams.lr} value={params.lr} log onChange={(lr) => setParams({ lr })} />
+          <EnumControl label="speed (steps per frame)" spec={scoresParams.speed} value={params.speed} onChange={(speed) => setParams({ speed })} />
+        </section>
+
+        <section className="scores-files" aria-label="Save and load">
+          <button type="button" disabled={disabled} onClick={() => void download()} data-testid="download">
+            Download JSON
+          </button>
+          <label className="scores-file">
+            Load JSON
+            <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e)} data-testid="load-file" />
+          </label>
+          <button type="button" disabled={disabled} onClick={() => void saveInBrowser()} data-testid="save-browser">
+            Save in browser
+          </button>
+          <select value={chosenSave} onChange={(e) => setChosenSave(e.target.value)} aria-label="Models saved in this browser" data-testid="saved-list">
+            <option value="">{saved.length ? 'saved models…' : 'no saved models'}</option>
+            {saved.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          <button type="button" disabled={!chosenSave} onClick={() => void loadSaved()}>
+            Load
+          </button>
+          <button type="button" disabled={!chosenSave} onClick={() => void removeSaved()}>
+            Delete
+          </button>
+        </section>
+      </aside>
+
+      <div className="lab-main">
+        <div className="scores-grid">
+          <Panel title="Data (blue) and noisy samples x + σz over log p" testId="panel-data" spec={specs?.data} uirevision={uirevision} />
+          <Panel title="Loss (VR losses + their offset, one axis)" testId="panel-loss" spec={loss} uirevision="loss">
+            Press Start to train.
+          </Panel>
+          <Panel title="Per-sample loss variance (log)" testId="panel-variance" spec={variance} uirevision="variance">
+            Toggle VR while training and watch it drop.
+          </Panel>
+          <Panel title="Learned s1θ over log q_σ" testId="panel-s1" spec={specs?.s1Learned} uirevision={uirevision} />
+          <Panel title="True s1 = ∇ log q_σ" testId="panel-s1-true" spec={specs?.s1True} uirevision={uirevision} />
+          <Panel title="Error ‖s1θ − s1‖" testId="panel-s1-error" spec={specs?.s1Err} uirevision={uirevision} />
+          <Panel title={`Direct s2θ (${params.glyph === 'cross' ? 'principal curvatures' : 'Tweedie covariance ellipses'})`} testId="panel-s2-direct" spec={specs?.glyphDirect} uirevision={uirevision}>
+            {params.s2 === 'none' ? 'No s2 head (s2 = none): only autodiff.' : undefined}
+          </Panel>
+          <Panel title="Autodiff ∇s1θ" testId="panel-s2-autodiff" spec={specs?.glyphAuto} uirevision={uirevision} />
+          <Panel title="True s2 = ∇² log q_σ" testId="panel-s2-true" spec={specs?.glyphTrue} uirevision={uirevision} />
+          <Panel title="Error of direct s2θ" testId="panel-s2-error-direct" spec={specs?.errDirect} uirevision={uirevision}>
+            {params.s2 === 'none' ? 'No s2 head.' : undefined}
+          </Panel>
+          <Panel title="Error of autodiff ∇s1θ" testId="panel-s2-error-autodiff" spec={specs?.errAuto} uirevision={uirevision} />
+          <figure className="scores-panel scores-metrics" data-testid="panel-metrics" data-has-data={metrics ? '1' : '0'}>
+            <figcaption>Metrics on {metrics?.n ?? METRIC_POINTS} fresh noisy points (step {metrics?.step ?? '–'})</figcaption>
+            <div className="scores-display">
+              <EnumControl label="glyph" spec={scoresParams.glyph} value={params.glyph} labels={{ cross: 'curvature crosses', ellipse: 'covariance ellipses' }} onChange={(glyph) => setParams({ glyph })} />
+              <EnumControl label="error map" spec={scoresParams.comp} value={params.comp} labels={{ fro: '‖Δ‖ (Frobenius)', '11': 'component 11', '12': 'component 12', '22': 'component 22' }} onChange={(comp) => setParams({ comp })} />
+              <BoolControl label="noisy samples" value={params.noisy} onChange={(noisy) => setParams({ noisy })} />
+            </div>
+            {metrics ? (
+              <table className="scores-table">
+                <thead>
+                  <tr>
+                    <th />
+                    <th>direct s2θ</th>
+                    <th>autodiff ∇s1θ</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {metricsRows(metrics).map(([name, a, b]) => (
+                    <tr key={name}>
+                      <th scope="row">{name}</th>
+                      <td className={winner === 'direct' && name.startsWith('MSE of s2') ? 'better' : ''}>{a}</td>
+                      <td className={winner === 'autodiff' && name.startsWith('MSE of s2') ? 'better' : ''}>{b}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p className="hint">Measuring…</p>
+            )}
+            <p className="hint">
+              MSE per entry against the exact s2 of q_σ ({params.s2 === 'diag' ? 'diagonal entries' : 'all entries'}); time per evaluation on a batch of 256 points on{' '}
+              {backendInfo?.name ?? 'this backend'}.
+            </p>
+          </figure>
+        </div>
       </div>
     </div>
   );

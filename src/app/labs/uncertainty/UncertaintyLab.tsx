@@ -263,161 +263,165 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
 
   return (
     <div
-      className="uncertainty-lab"
+      className="uncertainty-lab lab-page"
       data-testid="uncertainty-lab"
       data-at={x ? `${x[0]},${x[1]}` : ''}
       data-ellipses={current ? estimates.length : 0}
       data-model={modelKey ?? ''}
     >
-      <section className="lab-controls" aria-label="Uncertainty lab settings">
-        <EnumControl label="density" spec={uncertaintyParams.density} value={params.density} onChange={(density) => setParams({ density, at: null })} testId="u-density" />
-        <NumberControl label="noise level σ" spec={uncertaintyParams.sigma} value={params.sigma} onChange={setSigma} log testId="u-sigma" />
-        <div className="ulab-models">
-          {sigmasForDensity.length > 0 && (
-            <div className="ulab-sigmas" role="group" aria-label="σ of trained models">
-              <span className="hint">trained at σ =</span>
-              {sigmasForDensity.map((s) => (
-                <button key={s} type="button" className={Math.abs(s - params.sigma) < 1e-9 ? 'active' : ''} onClick={() => setParams({ sigma: s })}>
-                  {s}
-                </button>
-              ))}
-            </div>
-          )}
-          <label className="ulab-file">
-            <span>load a model file…</span>
-            <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="u-model-file" />
-          </label>
-          <button type="button" className="ulab-link-button" onClick={checkScoresLab} title="Use the model the Scores lab is training (same density and σ)">
-            use the Scores lab's model
-          </button>
-        </div>
-        <NumberControl label="posterior samples" spec={uncertaintyParams.samples} value={params.samples} onChange={(samples) => setParams({ samples })} steps={100} />
-        <div className="ulab-toggles">
-          <BoolControl label={LABELS.learned} value={params.showLearned} onChange={(showLearned) => setParams({ showLearned })} />
-          <BoolControl label={LABELS.autodiff} value={params.showAutodiff} onChange={(showAutodiff) => setParams({ showAutodiff })} />
-          <BoolControl label={LABELS.exact} value={params.showExact} onChange={(showExact) => setParams({ showExact })} />
-        </div>
-      </section>
+      <aside className="lab-side" aria-label="Uncertainty lab settings">
+        <section className="lab-controls" aria-label="Uncertainty lab settings">
+          <EnumControl label="density" spec={uncertaintyParams.density} value={params.density} onChange={(density) => setParams({ density, at: null })} testId="u-density" />
+          <NumberControl label="noise level σ" spec={uncertaintyParams.sigma} value={params.sigma} onChange={setSigma} log testId="u-sigma" />
+          <div className="ulab-models">
+            {sigmasForDensity.length > 0 && (
+              <div className="ulab-sigmas" role="group" aria-label="σ of trained models">
+                <span className="hint">trained at σ =</span>
+                {sigmasForDensity.map((s) => (
+                  <button key={s} type="button" className={Math.abs(s - params.sigma) < 1e-9 ? 'active' : ''} onClick={() => setParams({ sigma: s })}>
+                    {s}
+                  </button>
+                ))}
+              </div>
+            )}
+            <label className="ulab-file">
+              <span>load a model file…</span>
+              <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="u-model-file" />
+            </label>
+            <button type="button" className="ulab-link-button" onClick={checkScoresLab} title="Use the model the Scores lab is training (same density and σ)">
+              use the Scores lab's model
+            </button>
+          </div>
+          <NumberControl label="posterior samples" spec={uncertaintyParams.samples} value={params.samples} onChange={(samples) => setParams({ samples })} steps={100} />
+          <div className="ulab-toggles">
+            <BoolControl label={LABELS.learned} value={params.showLearned} onChange={(showLearned) => setParams({ showLearned })} />
+            <BoolControl label={LABELS.autodiff} value={params.showAutodiff} onChange={(showAutodiff) => setParams({ showAutodiff })} />
+            <BoolControl label={LABELS.exact} value={params.showExact} onChange={(showExact) => setParams({ showExact })} />
+          </div>
+        </section>
 
-      {uploadError && (
-        <p className="error-text ulab-upload-error" role="alert" data-testid="u-upload-error">
-          {uploadError} The model in use is unchanged.
-        </p>
-      )}
-      <p className={`ulab-model-status ${match ? 'has-model' : 'no-model'}`} data-testid="u-model-status">
-        {modelError ? (
-          <span className="error-text">{modelError}</span>
-        ) : match ? (
-          <>
-            Learned side: <strong>{match.label}</strong>
-            {waitingForModel ? ' (loading…)' : ''}.
-          </>
-        ) : (
-          <>
-            No trained model for <strong>{params.density}</strong> at σ = {params.sigma}: showing the <strong>exact</strong> posterior only. Train one in
-            the <a href="?tab=scores">Scores lab</a> with the same density and σ: it is used here as soon as you come back (or load a saved model
-            file){sigmasForDensity.length ? <>; or pick a σ a trained model exists for (buttons above)</> : null}.
-          </>
-        )}
-      </p>
-
-      <div className="ulab-main">
-        <div className="ulab-plot">
-          <PlotlyPanel spec={inter.spec} live uirevision={`${params.density}`} height={520} label="Noisy point, posterior ellipses and samples" onReady={onReady} className="ulab-interactive" />
-          {!x && <p className="ulab-overlay-hint">Click anywhere on the density to place a noisy point x̃; drag to move it.</p>}
-        </div>
-        <aside className="ulab-readout" aria-live="polite">
-          <h3>At x̃ {x ? `= (${fmt(x[0])}, ${fmt(x[1])})` : ''}</h3>
-          {current ? (
-            <table className="ulab-table">
-              <thead>
-                <tr>
-                  <th />
-                  <th>mean</th>
-                  <th>λ_min(C)</th>
-                  <th>W2</th>
-                  <th>KL</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(['exact', 'learned', 'autodiff'] as const).map((name) => {
-                  const b = name === 'learned' ? learnedHere : name === 'autodiff' ? autoHere : null;
-                  const mean = name === 'exact' ? current.exact.mean : b?.mean;
-                  if (!mean) return null;
-                  const lmin = b ? b.minEigenvalue[0] : undefined;
-                  return (
-                    <tr key={name} className={b && !b.psd[0] ? 'not-psd' : ''} data-testid={`u-row-${name}`}>
-                      <th>{LABELS[name]}</th>
-                      <td>{fmtPoint(mean)}</td>
-                      <td>{b ? fmt(lmin) : '≥ 0'}</td>
-                      <td>{b ? fmt(b.w2[0]) : '0'}</td>
-                      <td>{b ? fmt(b.kl[0]) : '0'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          ) : (
-            <p className="hint">{x ? 'Computing…' : 'No point yet.'}</p>
-          )}
-          {nonPsdHere.length > 0 && (
-            <p className="ulab-warning" data-testid="u-nonpsd">
-              {nonPsdHere.map((n) => LABELS[n]).join(' and ')}: covariance σ⁴s2 + σ²I is <strong>not positive semi-definite</strong> here (dashed). The
-              dotted ellipse is the clipped version (negative eigenvalues set to 0) used for sampling.
-            </p>
-          )}
-          <p className="hint">
-            Solid: 1σ (thick) and 2σ ellipses of N(mean, C). Green dots: exact posterior samples. {latency !== null && current ? `Updated in ${latency.toFixed(0)} ms (engine ${current.ms.toFixed(1)} ms).` : ''}
+        {uploadError && (
+          <p className="error-text ulab-upload-error" role="alert" data-testid="u-upload-error">
+            {uploadError} The model in use is unchanged.
           </p>
-          {point.error && <p className="error-text">{point.error}</p>}
-        </aside>
-      </div>
-
-      <section className="ulab-field">
-        <div className="ulab-section-head">
-          <h3>Field of ellipses</h3>
-          <div className="ulab-field-controls">
-            <EnumControl
-              label="estimate"
-              spec={uncertaintyParams.field}
-              value={params.field}
-              onChange={(f) => setParams({ field: f })}
-              labels={{ learned: LABELS.learned, autodiff: LABELS.autodiff }}
-              disabled={!modelKey}
-            />
-            <EnumControl label="colour by" spec={uncertaintyParams.metric} value={params.metric} onChange={(metric) => setParams({ metric })} labels={{ w2: 'Wasserstein-2', kl: 'KL(exact ‖ approx.)' }} />
-            <NumberControl label="grid" spec={uncertaintyParams.grid} value={params.grid} onChange={(g) => setParams({ grid: g })} />
-          </div>
-        </div>
-        <p className="hint" data-testid="u-field-caption">
-          {fieldView
-            ? fieldSource === 'exact'
-              ? `Exact posterior covariance (1σ ellipse, drawn centred at each of ${fieldView.summary.n} noisy points x̃), σ = ${params.sigma}. With a trained model at this σ they are coloured by how far the model's ellipse is from these.`
-              : `${LABELS[fieldSource]} posterior covariance (1σ ellipse drawn centred at each of ${fieldView.summary.n} noisy points x̃), coloured by ${params.metric === 'w2' ? 'W2' : 'KL'} to the exact posterior: median ${fmt(fieldView.summary.median)}, max ${fmt(fieldView.summary.max)}. ` +
-                `${fieldView.summary.nonPsd} of ${fieldView.summary.n} covariances are not PSD (dashed).`
-            : field.error ?? 'Computing…'}
-        </p>
-        {fieldView && <PlotlyPanel spec={fieldView.spec} uirevision={`field-${params.density}`} height={460} label="Field of posterior ellipses coloured by error" />}
-      </section>
-
-      <section className="ulab-fig2">
-        <h3>Point estimate vs uncertainty</h3>
-        {fig2Specs ? (
-          <div className="ulab-pair">
-            <PlotlyPanel spec={fig2Specs.point} uirevision={`f2a-${params.density}`} height={340} label="Tweedie mean alone" />
-            <PlotlyPanel spec={fig2Specs.uncertainty} uirevision={`f2b-${params.density}`} height={340} label="Tweedie mean with covariance ellipses" />
-          </div>
-        ) : (
-          <p className="hint">{fig2.error ?? 'Computing…'}</p>
         )}
-        <p className="ulab-caption">
-          Each red cross is a noisy observation x̃ = x + σz of a clean point x we do not see. Left: first-order Tweedie gives one best guess for x (the
-          dot), the average of every clean point that could have produced x̃. Right: second-order Tweedie adds how unsure that guess is. The ellipse
-          covers the clean points that remain plausible (about 39 % of the posterior mass inside 1σ, 86 % inside 2σ for a Gaussian). It is long where
-          the density leaves several explanations, e.g. between two modes or along a ridge, and small where only one is left.{' '}
-          {fig2Source === 'exact' ? '(Exact scores here: no trained model at this σ.)' : '(Learned s1 and s2.)'}
+        <p className={`ulab-model-status ${match ? 'has-model' : 'no-model'}`} data-testid="u-model-status">
+          {modelError ? (
+            <span className="error-text">{modelError}</span>
+          ) : match ? (
+            <>
+              Learned side: <strong>{match.label}</strong>
+              {waitingForModel ? ' (loading…)' : ''}.
+            </>
+          ) : (
+            <>
+              No trained model for <strong>{params.density}</strong> at σ = {params.sigma}: showing the <strong>exact</strong> posterior only. Train one in
+              the <a href="?tab=scores">Scores lab</a> with the same density and σ: it is used here as soon as you come back (or load a saved model
+              file){sigmasForDensity.length ? <>; or pick a σ a trained model exists for (buttons above)</> : null}.
+            </>
+          )}
         </p>
-      </section>
+      </aside>
+
+      <div className="lab-main">
+        <div className="ulab-main">
+          <div className="ulab-plot">
+            <PlotlyPanel spec={inter.spec} live uirevision={`${params.density}`} height={520} label="Noisy point, posterior ellipses and samples" onReady={onReady} className="ulab-interactive" />
+            {!x && <p className="ulab-overlay-hint">Click anywhere on the density to place a noisy point x̃; drag to move it.</p>}
+          </div>
+          <aside className="ulab-readout" aria-live="polite">
+            <h3>At x̃ {x ? `= (${fmt(x[0])}, ${fmt(x[1])})` : ''}</h3>
+            {current ? (
+              <table className="ulab-table">
+                <thead>
+                  <tr>
+                    <th />
+                    <th>mean</th>
+                    <th>λ_min(C)</th>
+                    <th>W2</th>
+                    <th>KL</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(['exact', 'learned', 'autodiff'] as const).map((name) => {
+                    const b = name === 'learned' ? learnedHere : name === 'autodiff' ? autoHere : null;
+                    const mean = name === 'exact' ? current.exact.mean : b?.mean;
+                    if (!mean) return null;
+                    const lmin = b ? b.minEigenvalue[0] : undefined;
+                    return (
+                      <tr key={name} className={b && !b.psd[0] ? 'not-psd' : ''} data-testid={`u-row-${name}`}>
+                        <th>{LABELS[name]}</th>
+                        <td>{fmtPoint(mean)}</td>
+                        <td>{b ? fmt(lmin) : '≥ 0'}</td>
+                        <td>{b ? fmt(b.w2[0]) : '0'}</td>
+                        <td>{b ? fmt(b.kl[0]) : '0'}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            ) : (
+              <p className="hint">{x ? 'Computing…' : 'No point yet.'}</p>
+            )}
+            {nonPsdHere.length > 0 && (
+              <p className="ulab-warning" data-testid="u-nonpsd">
+                {nonPsdHere.map((n) => LABELS[n]).join(' and ')}: covariance σ⁴s2 + σ²I is <strong>not positive semi-definite</strong> here (dashed). The
+                dotted ellipse is the clipped version (negative eigenvalues set to 0) used for sampling.
+              </p>
+            )}
+            <p className="hint">
+              Solid: 1σ (thick) and 2σ ellipses of N(mean, C). Green dots: exact posterior samples. {latency !== null && current ? `Updated in ${latency.toFixed(0)} ms (engine ${current.ms.toFixed(1)} ms).` : ''}
+            </p>
+            {point.error && <p className="error-text">{point.error}</p>}
+          </aside>
+        </div>
+
+        <section className="ulab-field">
+          <div className="ulab-section-head">
+            <h3>Field of ellipses</h3>
+            <div className="ulab-field-controls">
+              <EnumControl
+                label="estimate"
+                spec={uncertaintyParams.field}
+                value={params.field}
+                onChange={(f) => setParams({ field: f })}
+                labels={{ learned: LABELS.learned, autodiff: LABELS.autodiff }}
+                disabled={!modelKey}
+              />
+              <EnumControl label="colour by" spec={uncertaintyParams.metric} value={params.metric} onChange={(metric) => setParams({ metric })} labels={{ w2: 'Wasserstein-2', kl: 'KL(exact ‖ approx.)' }} />
+              <NumberControl label="grid" spec={uncertaintyParams.grid} value={params.grid} onChange={(g) => setParams({ grid: g })} />
+            </div>
+          </div>
+          <p className="hint" data-testid="u-field-caption">
+            {fieldView
+              ? fieldSource === 'exact'
+                ? `Exact posterior covariance (1σ ellipse, drawn centred at each of ${fieldView.summary.n} noisy points x̃), σ = ${params.sigma}. With a trained model at this σ they are coloured by how far the model's ellipse is from these.`
+                : `${LABELS[fieldSource]} posterior covariance (1σ ellipse drawn centred at each of ${fieldView.summary.n} noisy points x̃), coloured by ${params.metric === 'w2' ? 'W2' : 'KL'} to the exact posterior: median ${fmt(fieldView.summary.median)}, max ${fmt(fieldView.summary.max)}. ` +
+                  `${fieldView.summary.nonPsd} of ${fieldView.summary.n} covariances are not PSD (dashed).`
+              : field.error ?? 'Computing…'}
+          </p>
+          {fieldView && <PlotlyPanel spec={fieldView.spec} uirevision={`field-${params.density}`} height={460} label="Field of posterior ellipses coloured by error" />}
+        </section>
+
+        <section className="ulab-fig2">
+          <h3>Point estimate vs uncertainty</h3>
+          {fig2Specs ? (
+            <div className="ulab-pair">
+              <PlotlyPanel spec={fig2Specs.point} uirevision={`f2a-${params.density}`} height={340} label="Tweedie mean alone" />
+              <PlotlyPanel spec={fig2Specs.uncertainty} uirevision={`f2b-${params.density}`} height={340} label="Tweedie mean with covariance ellipses" />
+            </div>
+          ) : (
+            <p className="hint">{fig2.error ?? 'Computing…'}</p>
+          )}
+          <p className="ulab-caption">
+            Each red cross is a noisy observation x̃ = x + σz of a clean point x we do not see. Left: first-order Tweedie gives one best guess for x (the
+            dot), the average of every clean point that could have produced x̃. Right: second-order Tweedie adds how unsure that guess is. The ellipse
+            covers the clean points that remain plausible (about 39 % of the posterior mass inside 1σ, 86 % inside 2σ for a Gaussian). It is long where
+            the density leaves several explanations, e.g. between two modes or along a ridge, and small where only one is left.{' '}
+            {fig2Source === 'exact' ? '(Exact scores here: no trained model at this σ.)' : '(Learned s1 and s2.)'}
+          </p>
+        </section>
+      </div>
     </div>
   );
 }
