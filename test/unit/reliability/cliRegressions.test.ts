@@ -6,7 +6,7 @@
  * Exit status: 2 for a malformed command line (syntax, range), 1 for a refused request (a cost budget) or a result
  * that breaks the output contract.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -16,6 +16,7 @@ import { main } from '../../../src/cli/main.ts';
 import type { CliCommand } from '../../../src/cli/command.ts';
 import { commands } from '../../../src/cli/commands/index.ts';
 import { budgetsLifted } from '../../../src/core/budgets.ts';
+import { createInProcessEngine } from '../../../src/engine/inProcess.ts';
 import { makeGmm } from '../../../src/core/gmm.ts';
 import { MAX_SEED } from '../../../src/core/strictNumber.ts';
 
@@ -181,6 +182,30 @@ describe('budgets before work', () => {
 
   it('digits --image of a PNG declaring 12000 × 12000 is refused from its header, before decoding', async () => {
     await refused(['digits', '--image', join(dir, 'big.png')], 1, /144,000,000 pixels of an image is over the budget of 4,194,304: the image is 12000 × 12000/);
+  });
+
+  it('a CSV of more points than the budget, and a folder as --density, are refused before training', async () => {
+    const csv = join(dir, 'many.csv');
+    writeFileSync(csv, Array.from({ length: 20001 }, (_, i) => `${i % 7},${i % 5}`).join('\n'));
+    await refused(['train', '--density', csv], 1, /--density .*many\.csv: 20,001 points is over the budget of 20,000/);
+    await refused(['sample', '--density', dir], 2, /--density: ".*" is a folder, not a file/);
+  });
+
+  it('the engine checks the same budgets for the app (energy step work, annealed evaluations, chain steps)', async () => {
+    const engine = createInProcessEngine();
+    try {
+      await engine.run('init', { backend: 'cpu' });
+      await expect(engine.run('energy.create', { session: 's', density: 'gmm2', width: 512, depth: 6, batch: 8192 })).rejects.toThrow(/multiply-adds per training step .* use a smaller batch, width or depth/);
+      await expect(engine.run('energy.steps', { session: 's', steps: 2_000_000 })).rejects.toThrow(/2,000,000 training steps is over the budget/);
+      const model = JSON.parse(readFileSync(energyModel, 'utf8'));
+      const problem = { kind: 'inpaint' as const, axis: 0 as const, value: 0 };
+      await expect(engine.run('energy.posterior', { model: { file: model }, problem, chains: 20000, levels: 500, correctorSteps: 100 })).rejects.toThrow(/network evaluations .* over the budget/);
+      await expect(engine.run('energy.posterior', { model: { file: model }, problem: { ...problem, value: 1e300 }, chains: 8, levels: 1 })).rejects.toThrow(/y1 = 1e\+300 is outside/);
+      const sweep = { density: 'gmm2', score: { kind: 'exact' as const }, samplers: ['langevin' as const], grid: { lo: 0.1, hi: 1, n: 100 }, chains: 100000, steps: 1000, burn: 0, seed: 0 };
+      await expect(engine.run('sweep', sweep)).rejects.toThrow(/chain steps .* over the budget/);
+    } finally {
+      engine.close();
+    }
   });
 
   it('--lift-budgets lifts every budget for one command only, and --help documents it', async () => {
