@@ -1,6 +1,7 @@
 /**
  * `tweedie sample` (one sampler run with its metrics) and `tweedie sweep` (a grid of step sizes per sampler,
- * each sampler's min-ESS curve and best step): the Samplers lab (issue 5) headless.
+ * each sampler's min-ESS curve and best step): the Samplers lab (issue 5) headless. A sample whose every chain
+ * diverged is an error (a smaller --step is the fix); in a sweep, such a step's survivor statistics print as null.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { seedFlag, SIGMA_RANGE, strictNumber, UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
@@ -65,11 +66,13 @@ export function stepsGridFlag(raw: string): { lo: number; hi: number; n: number 
   }
 }
 
+/** Statistics of the chains that did not diverge. */
+type SurvivorStat = 'meanError' | 'covError' | 'distance' | 'essPerSec' | 'acceptRate';
+
 /**
  * A sweep point as printed: where every chain diverged there is no sample to measure, so the statistics of the
  * survivors are null (not applicable) rather than NaN.
  */
-type SurvivorStat = 'meanError' | 'covError' | 'distance' | 'essPerSec' | 'acceptRate';
 function printedPoint(p: SweepPoint): Omit<SweepPoint, SurvivorStat> & Record<SurvivorStat, number | null> {
   return p.chainsUsed > 0 ? p : { ...p, meanError: null, covError: null, distance: null, essPerSec: null, acceptRate: null };
 }
