@@ -32,7 +32,7 @@ export const BUDGETS = {
   /** Chains × levels × (corrector steps + 1) of an energy model's annealed sampling: each is a network evaluation. */
   modelChainSteps: { limit: 2e7, what: 'network evaluations of annealed sampling (chains × levels × (steps + 1))' },
   /** Grid points × parameters of one normalisation integral of an energy model. */
-  gridWork: { limit: 2e9, what: 'multiply-adds of one normalisation integral (grid points × parameters)' },
+  gridWork: { limit: 1e10, what: 'multiply-adds of one normalisation integral (grid points × parameters)' },
 } as const satisfies Record<string, Budget>;
 
 export type BudgetName = keyof typeof BUDGETS;

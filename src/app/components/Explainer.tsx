@@ -12,8 +12,10 @@ export interface ExplainerContent {
   equations: { tex: string; caption?: string }[];
   /** What to look at: a few short items. */
   look: string[];
-  /** One thing to try. */
+  /** One thing to try: true at the settings it points at. */
   tryThis: string;
+  /** The scenario that sets the lab up for `tryThis` (a "Set it up" button applies it). */
+  tryScenario?: string;
 }
 
 export function Explainer({
@@ -21,11 +23,14 @@ export function Explainer({
   content,
   open,
   onToggle,
+  onTry,
 }: {
   title: string;
   content: ExplainerContent;
   open: boolean;
   onToggle(open: boolean): void;
+  /** Applies `content.tryScenario` (absent: no button). */
+  onTry?: () => void;
 }) {
   return (
     <details
@@ -78,6 +83,11 @@ export function Explainer({
             <p>
               <MathText text={content.tryThis} />
             </p>
+            {onTry && (
+              <button type="button" className="explainer-try" onClick={onTry} data-testid="try-this">
+                Set it up
+              </button>
+            )}
           </div>
         </div>
       </div>

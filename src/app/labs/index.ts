@@ -5,8 +5,10 @@
 import { defineLab, type RegisteredLab } from './types.ts';
 import { scoresParams } from './scores/params.ts';
 import { scoresExplainer } from './scores/explainer.ts';
+import { scoresScenarios } from './scores/scenarios.ts';
 import { uncertaintyParams } from './uncertainty/params.ts';
 import { uncertaintyExplainer } from './uncertainty/explainer.ts';
+import { uncertaintyScenarios } from './uncertainty/scenarios.ts';
 import { samplersParams } from './samplers/params.ts';
 import { samplersExplainer } from './samplers/explainer.ts';
 import { digitsParams } from './digits/params.ts';
@@ -21,6 +23,7 @@ export const LABS: readonly RegisteredLab[] = [
     issue: 3,
     params: scoresParams,
     explainer: scoresExplainer,
+    scenarios: scoresScenarios,
     load: () => import('./scores/ScoresLab.tsx'),
   }),
   defineLab({
@@ -29,6 +32,7 @@ export const LABS: readonly RegisteredLab[] = [
     issue: 4,
     params: uncertaintyParams,
     explainer: uncertaintyExplainer,
+    scenarios: uncertaintyScenarios,
     load: () => import('./uncertainty/UncertaintyLab.tsx'),
   }),
   defineLab({

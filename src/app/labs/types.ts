@@ -17,6 +17,20 @@ export interface LabProps<S extends ParamSchema = ParamSchema> {
   seed: number;
 }
 
+/**
+ * A named, one-click setting of a lab that demonstrates one idea, and whose effect is real at those settings (an e2e
+ * test checks each one a "One thing to try" points at). Its values go to the URL like any other change.
+ */
+export interface Scenario<S extends ParamSchema = ParamSchema> {
+  /** Stable id (the explainer's `tryScenario` names it). */
+  id: string;
+  /** Short name in the menu, e.g. "VR matters at small σ". */
+  title: string;
+  /** One sentence: what to do and what to see. */
+  idea: string;
+  params: Partial<ParamValues<S>>;
+}
+
 export interface LabDefinition<S extends ParamSchema = ParamSchema> {
   /** The `?tab=` value; lowercase, stable (links depend on it). */
   id: string;
@@ -26,6 +40,8 @@ export interface LabDefinition<S extends ParamSchema = ParamSchema> {
   /** URL parameters of the lab. Keys must not be the shell's own (tab, seed, backend, explain). */
   params: S;
   explainer: ExplainerContent;
+  /** Named one-click settings (the lab's scenario menu); the explainer's `tryScenario` may point at one. */
+  scenarios?: Scenario<S>[];
   /** Loads the component (code-split: a lab's code, Plotly included, loads when its tab opens). */
   load: () => Promise<{ default: ComponentType<LabProps<S>> }>;
 }

@@ -27,6 +27,7 @@ import {
   type EstimateName,
   type EstimateView,
 } from './plots.ts';
+import { ellipseAxes } from '../../../core/ellipse.ts';
 import { ensureLoaded, modelFromFile, modelMatches, scoresLabModel, shippedModels, type ModelEntry } from './models.ts';
 import { uncertaintyParams } from './params.ts';
 import './uncertainty.css';
@@ -363,6 +364,7 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
             ) : (
               <p className="hint">{x ? 'Computing…' : 'No point yet.'}</p>
             )}
+            {current && <PosteriorSpread cov={current.exact.cov} />}
             {nonPsdHere.length > 0 && (
               <p className="ulab-warning" data-testid="u-nonpsd">
                 {nonPsdHere.map((n) => LABELS[n]).join(' and ')}: covariance σ⁴s2 + σ²I is <strong>not positive semi-definite</strong> here (dashed). The
@@ -423,5 +425,17 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
         </section>
       </div>
     </div>
+  );
+}
+
+/** The exact posterior's longest axis at x̃: its 1σ half-length √λ_max and direction (the ellipse in words). */
+function PosteriorSpread({ cov }: { cov: ArrayLike<number> }) {
+  const axes = ellipseAxes(cov);
+  const radius = axes.radii[0];
+  const degrees = (axes.angle * 180) / Math.PI;
+  return (
+    <p className="hint" data-testid="u-spread" data-radius={radius} data-angle={degrees}>
+      Exact posterior: longest axis ±{fmt(radius)} (1σ) at {fmt(degrees)}°, shortest ±{fmt(axes.radii[1])}.
+    </p>
   );
 }

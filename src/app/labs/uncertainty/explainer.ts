@@ -18,5 +18,9 @@ export const uncertaintyExplainer: ExplainerContent = {
     'The field of ellipses coloured by their error (W2 or KL) against the exact covariance, with the count of non-PSD predictions.',
     'Point estimate vs uncertainty: the same means, with and without the covariance that says how far to trust them.',
   ],
-  tryThis: 'Drag the noisy point half-way between two modes: the ellipse stretches towards both, because the clean point could be in either.',
+  tryThis:
+    'On gmm2 at $\\sigma = 1$, put the noisy point half-way between the two modes: the exact posterior stretches from one mode to the ' +
+    'other, its longest axis twice as long as at either mode, because the clean point could be in either. At $\\sigma = 0.3$ the same ' +
+    'point is too far from both modes for that: the posterior is a small round blob.',
+  tryScenario: 'between-modes',
 };
