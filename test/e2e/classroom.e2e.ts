@@ -3,7 +3,7 @@
  * first of the lab's `.lab-main`, is drawn and wholly on screen without scrolling, the settings beside it; the
  * explainer is one line until opened, and the reader's choice is remembered. Screenshots go to docs/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LABS } from '../../src/app/labs/index.ts';
 import { openApp, useChromium } from './browser.ts';
@@ -89,6 +89,32 @@ describe('every "One thing to try" holds at the scenario it sets up', () => {
     await page.getByTestId('scenario').selectOption('at-a-mode');
     await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-at'), { timeout: 30_000 }).toBe('1.5,-0.6');
     await expect.poll(async () => Number(await spread.getAttribute('data-radius')), { timeout: 60_000 }).toBeLessThan(mid / 1.8);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('export', () => {
+  it('a live panel downloads as PNG and SVG with its canvas layer, named after the lab, its settings and the seed', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=uncertainty&sigma=1&at=0,0.1&seed=7');
+    await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-ellipses'), { timeout: 60_000 }).not.toBe('0');
+    const panel = page.locator('.lab-main > :first-child .plot-panel').first();
+    await panel.hover();
+    await panel.getByRole('button', { name: 'Download this panel' }).click();
+    const [png] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('download-png').click()]);
+    expect(png.suggestedFilename()).toBe('tweedie-uncertainty-sigma-1-at-0-0.1-seed-7-Noisy-point-posterior-ellipses-and-samples.png');
+    const bytes = readFileSync(await png.path());
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    const box = (await panel.locator('.plot-root').boundingBox())!;
+    expect(bytes.readUInt32BE(16)).toBe(2 * Math.round(box.width));
+    await panel.hover();
+    await panel.getByRole('button', { name: 'Download this panel' }).click();
+    const [svg] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('download-svg').click()]);
+    expect(svg.suggestedFilename()).toMatch(/^tweedie-uncertainty-.*-seed-7-.*\.svg$/);
+    const text = readFileSync(await svg.path(), 'utf8');
+    expect(text).toMatch(/^<svg/);
+    // The ellipses and samples live on the canvas layer: the SVG embeds it.
+    expect(text).toContain('<image x="0" y="0"');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -16,6 +16,7 @@ import { frames } from './frameScheduler.ts';
 import { splitLive } from './liveSplit.ts';
 import { countMarks, drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
 import { panelLayout, PLOT_CONFIG, sameValue, type PlotSpec } from './spec.ts';
+import { exportFileName, panelImage, saveAs } from './exportPanel.ts';
 
 type PlotlyApi = typeof import('./plotly.ts').default;
 let plotlyPromise: Promise<PlotlyApi> | null = null;
@@ -245,11 +246,51 @@ export function PlotlyPanel({ spec: given, live = false, uirevision, minInterval
     };
   }, [plotly]);
 
+  /** Downloads the panel as the reader sees it (static layer and canvas layer), named after the lab's settings. */
+  const download = async (format: 'png' | 'svg') => {
+    const gd = ref.current as (HTMLDivElement & LaidOut) | null;
+    const layout = gd?._fullLayout;
+    if (!plotly || !gd || !layout) return;
+    const image = await panelImage(plotly.toImage as Parameters<typeof panelImage>[0], gd, canvasRef.current, format, { width: Math.round(layout.width), height: Math.round(layout.height) });
+    saveAs(image, exportFileName(window.location.search, label ?? 'panel', format));
+  };
+
   return (
     <div className={`plot-panel ${className ?? ''}`} style={{ height }} role="figure" aria-label={label}>
       <div ref={ref} className="plot-root" />
       <canvas ref={canvasRef} className="plot-overlay" aria-hidden="true" />
+      {!error && <PanelDownload onDownload={(f) => void download(f).catch((e: unknown) => console.error('panel export failed:', e))} />}
       {error && <p className="plot-error">{error}</p>}
+    </div>
+  );
+}
+
+/** The panel's download menu: a small button in its corner (shown on hover or keyboard focus), PNG or SVG. */
+function PanelDownload({ onDownload }: { onDownload(format: 'png' | 'svg'): void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className={`plot-tools${open ? ' open' : ''}`} onMouseLeave={() => setOpen(false)}>
+      <button type="button" className="plot-tools-toggle" aria-label="Download this panel" aria-expanded={open} title="Download as PNG or SVG (double-click the plot to reset a zoom)" onClick={() => setOpen((o) => !o)}>
+        ⤓
+      </button>
+      {open && (
+        <span className="plot-tools-menu" role="menu">
+          {(['png', 'svg'] as const).map((f) => (
+            <button
+              key={f}
+              type="button"
+              role="menuitem"
+              data-testid={`download-${f}`}
+              onClick={() => {
+                setOpen(false);
+                onDownload(f);
+              }}
+            >
+              {f.toUpperCase()}
+            </button>
+          ))}
+        </span>
+      )}
     </div>
   );
 }

@@ -13,11 +13,15 @@ export interface PlotSpec {
 /** Keeps zoom and pan across updates as long as the panel's `revision` key stays the same. */
 export const DEFAULT_UIREVISION = 'keep';
 
+/**
+ * Plotly's own toolbar is off: it covered titles and legends. Each panel has a small download menu of its own
+ * (`PlotlyPanel`, PNG and SVG with the canvas layer), and a double-click resets a zoom.
+ */
 export const PLOT_CONFIG: Partial<Config> = {
   displaylogo: false,
+  displayModeBar: false,
   showSendToCloud: false,
   responsive: false,
-  modeBarButtonsToRemove: ['lasso2d', 'select2d'],
 };
 
 /** A horizontal legend above the plot area, left-aligned: it never collides with the x axis's ticks or title. */
