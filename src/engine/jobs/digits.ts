@@ -101,18 +101,23 @@ export interface DigitsChainsParams extends ChainOptions {
   image: Float32Array | number[];
 }
 
+/** Chains; progress after every step (`step` of `steps`) with the class-change fractions of the last recorded step. */
 export const digitsChains = defineJob<DigitsChainsParams, DigitChains, ChainPoint & { steps: number }>(async (p, ctx) => {
   const image = checkImage(p.image);
   if (!(p.steps >= 1 && p.steps <= 5000)) throw new InputError(`steps must be in 1..5000, got ${p.steps}.`);
   if (!(p.chains >= 1 && p.chains <= 2000)) throw new InputError(`chains must be in 1..2000, got ${p.chains}.`);
   if (!(p.epsLangevin > 0 && p.epsOzaki > 0)) throw new InputError('step sizes must be positive.');
   const set = await digitsModels(ctx.sessions, p.sigma, p.modelsUrl);
+  let last: ChainPoint = { step: 0, langevin: 0, ozaki: 0 };
   return digitChains(
     set,
     image,
     { steps: p.steps | 0, chains: p.chains | 0, epsLangevin: p.epsLangevin, epsOzaki: p.epsOzaki, every: Math.max(1, p.every | 0), show: p.show | 0, seed: p.seed },
-    async (point) => {
-      ctx.progress({ ...point, steps: p.steps });
+    (point) => {
+      last = point;
+    },
+    async (step) => {
+      ctx.progress({ ...last, step, steps: p.steps });
       await ctx.checkpoint();
     },
   );

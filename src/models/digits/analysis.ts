@@ -239,14 +239,15 @@ export function ozakiCoefficients(h: tf.Tensor, eps: number): { M: tf.Tensor; V:
 
 /**
  * Langevin (x ← x + ε/2 s1 + √ε ξ) and diagonal Ozaki (x ← x + M s1 + √V ξ with h = diag s2 from the diagonal
- * model) chains started at `image`, targeting q_σ. `onFrame` is called after every recorded step (await it to
- * let a cancel in).
+ * model) chains started at `image`, targeting q_σ. `onFrame` is called after every recorded step and `onStep`
+ * after every step (await them to let a cancel in).
  */
 export async function digitChains(
   set: DigitsModelSet,
   image: ArrayLike<number>,
   opt: ChainOptions,
   onFrame?: (p: ChainPoint) => Promise<void> | void,
+  onStep?: (step: number) => Promise<void> | void,
 ): Promise<DigitChains> {
   const t0 = performance.now();
   const { sigma } = set;
@@ -302,6 +303,7 @@ export async function digitChains(
         });
         await onFrame?.(point);
       }
+      await onStep?.(t);
     }
   } finally {
     xl.dispose();
@@ -337,9 +339,20 @@ async function medianMs(fn: () => Promise<void>, runs = 3): Promise<number> {
   return ts[Math.floor(ts.length / 2)];
 }
 
+/** Stride of `timingPixels`: coprime with 784 = 2⁴ · 7², so R strides visit R distinct pixels. */
+const PIXEL_STRIDE = 293;
+
+/**
+ * The `rows` pixels whose Jacobian rows a timing computes: i · 293 mod 784, scattered over the whole image (not
+ * one column, as evenly spaced indices would be for 28 rows), all distinct; 784 rows are every pixel.
+ */
+export function timingPixels(rows: number): number[] {
+  return Array.from({ length: rows }, (_, i) => (i * PIXEL_STRIDE) % D);
+}
+
 /**
  * Times the second-order score both ways for one noisy image: one evaluation of the s2 network vs the diagonal
- * of the Jacobian of s1 by autodiff, `rows` rows (evenly spread pixels; 784 = the whole diagonal) in batches of
+ * of the Jacobian of s1 by autodiff, `rows` rows (`timingPixels`; 784 = the whole diagonal) in batches of
  * `batch` backward passes, extrapolated to 784 rows.
  */
 export async function digitTiming(
@@ -364,7 +377,7 @@ export async function digitTiming(
     a.dispose();
   });
   const varDirect = lowRankVariance(direct[0], direct[1], rank, sigma);
-  const pixels = Array.from({ length: R }, (_, i) => Math.floor((i * D) / R));
+  const pixels = timingPixels(R);
   const varAutodiff = new Float32Array(D).fill(NaN);
   const jacobianRows = async (idx: number[]) => {
     const B = idx.length;

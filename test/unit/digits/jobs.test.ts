@@ -90,6 +90,7 @@ describe('digits jobs', () => {
       { onProgress: (p) => seen.push(p.step) },
     );
     expect(seen.length).toBeGreaterThan(0);
+    expect(seen.some((step) => step % 2 === 1)).toBe(true); // progress after every step, not only recorded ones
     expect(tf.memory().numTensors).toBe(before);
     expect(r.curve.map((c) => c.step)).toEqual([2, 4]);
     expect(r.frames[1].langevin).toHaveLength(2 * 784);
@@ -97,6 +98,27 @@ describe('digits jobs', () => {
       expect(c.langevin).toBeGreaterThanOrEqual(0);
       expect(c.ozaki).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('chains stop at the next step when cancelled, leaving no tensors', async () => {
+    await engine.run('digitsLoad', { sigma: 0.5 });
+    const before = tf.memory().numTensors;
+    const ctrl = new AbortController();
+    const steps: number[] = [];
+    const run = engine.run(
+      'digitsChains',
+      { sigma: 0.5, image: digit(1), steps: 400, chains: 2, epsLangevin: 0.06, epsOzaki: 0.06, every: 100, show: 1, seed: 1 },
+      {
+        signal: ctrl.signal,
+        onProgress: (p) => {
+          steps.push(p.step);
+          ctrl.abort();
+        },
+      },
+    );
+    await expect(run).rejects.toThrow(/cancel/);
+    expect(Math.max(...steps)).toBeLessThan(50);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('timing: autodiff rows vs one s2 evaluation', async () => {

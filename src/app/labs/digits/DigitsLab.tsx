@@ -6,7 +6,9 @@
  * the digit (paper 1, Fig. 8a) and the autodiff-vs-direct timing of the second-order score (Table 2).
  *
  * All model work runs in the engine's worker (jobs digitsPosterior, digitsChains, digitsTiming); the pad draws
- * on the UI thread and sends the preprocessed digit at the end of each stroke.
+ * on the UI thread and sends the preprocessed digit at the end of each stroke. Images compared side by side share
+ * one colour scale with a colour bar; each image enlarges on click and downloads as PNG. The two long runs say
+ * their expected time, default to a quick size (a "full" size keeps the paper's), show progress and stop.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { LabProps } from '../types.ts';
@@ -20,7 +22,11 @@ import { DrawingPad } from './DrawingPad.tsx';
 import { Gallery, galleryDigit, loadGallery, type GalleryData } from './Gallery.tsx';
 import { ImageView } from './ImageView.tsx';
 import { EigenWalk } from './EigenWalk.tsx';
-import { classChangeSpec, imageAt, PIXELS } from './images.ts';
+import { classChangeSpec, exportFileName, GREY_SCALE, imageAt, PIXELS, sharedScale } from './images.ts';
+import { ColorBar } from './ColorBar.tsx';
+import { LongRun } from './LongRun.tsx';
+import { calibrate, chainUnits, CHAINS_COST, TIMING_COST, timingUnits } from './estimate.ts';
+import { CHAIN_SIZES, TIMING_SIZES } from './params.ts';
 import './digits.css';
 
 function fmtMs(ms: number): string {
@@ -30,6 +36,8 @@ function fmtMs(ms: number): string {
 function sqrtMap(v: Float32Array): Float32Array {
   return Float32Array.from(v, (x) => (Number.isNaN(x) ? NaN : Math.sqrt(Math.max(0, x))));
 }
+
+const STD_LABEL = 'posterior std (pixel-intensity units)';
 
 export default function DigitsLab({ params, setParams, seed }: LabProps<typeof digitsParams>) {
   const sigma = Number(params.sigma);
@@ -68,10 +76,15 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
   const timing = useJob('digitsTiming');
   const post = input ? posterior.result : undefined;
   const stale = posterior.status === 'running';
+  const [chainsCost, setChainsCost] = useState(CHAINS_COST);
+  const [timingCost, setTimingCost] = useState(TIMING_COST);
+  const fileFor = (what: string) => exportFileName({ what, sigma, seed, digit: drawn ? -1 : params.digit });
 
-  const runChains = () => {
+  const runChains = async () => {
     if (!input) return;
-    void chains.run({
+    const t0 = performance.now();
+    const units = chainUnits(params.steps, params.chains);
+    const done = await chains.run({
       sigma,
       modelsUrl,
       image: input,
@@ -83,11 +96,21 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
       show: 4,
       seed,
     });
+    if (done) setChainsCost(calibrate(CHAINS_COST, units, (performance.now() - t0) / 1000));
   };
-  const runTiming = () => {
+  const runTiming = async () => {
     if (!post) return;
-    void timing.run({ sigma, modelsUrl, image: post.noisy, rows: params.rows });
+    const t0 = performance.now();
+    const units = timingUnits(params.rows);
+    const done = await timing.run({ sigma, modelsUrl, image: post.noisy, rows: params.rows });
+    if (done) setTimingCost(calibrate(TIMING_COST, units, (performance.now() - t0) / 1000));
   };
+
+  // one colour scale per group of images compared side by side
+  const stdScale = post && sharedScale([post.std, post.stdDiag], 'heat', STD_LABEL);
+  const eigScale = post && sharedScale([post.eigenvectors], 'diverging', 'eigenvector entry (unit-length v)');
+  const timingMaps = useMemo(() => timing.result && { autodiff: sqrtMap(timing.result.varAutodiff), direct: sqrtMap(timing.result.varDirect) }, [timing.result]);
+  const timingScale = timingMaps && sharedScale([timingMaps.autodiff, timingMaps.direct], 'heat', STD_LABEL);
 
   const curveSpec = useMemo(() => {
     const curve = chains.result?.curve ?? [];
@@ -119,16 +142,27 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
             }}
           />
         </section>
-        <section className="dlab-card" aria-label="What the model sees">
+        <section className="dlab-card dlab-seen" aria-label="What the model sees">
           <h3>What the model sees</h3>
-          <ImageView values={input} caption={input ? 'preprocessed 28 × 28' : 'draw or pick a digit'} size={140} testId="d-input" />
+          <div className="dlab-row">
+            <ImageView
+              values={post?.noisy}
+              caption={post ? (params.noise ? `x̃ = digit + noise at σ = ${sigma}` : 'x̃ = the digit (no noise added)') : input ? 'computing x̃…' : 'draw or pick a digit'}
+              size={168}
+              testId="d-seen"
+              fileName={fileFor('noisy')}
+            />
+            <ImageView values={input} caption={input ? 'your digit, preprocessed' : ''} size={84} testId="d-input" fileName={fileFor('input')} />
+          </div>
           {post && (
             <p className="dlab-labels" data-testid="d-labels">
               classifier: input <b>{post.inputLabel}</b> ({(100 * Math.max(...post.inputProbs)).toFixed(0)}%), Tweedie mean <b>{post.meanLabel}</b> (
               {(100 * Math.max(...post.meanProbs)).toFixed(0)}%)
             </p>
           )}
-          <p className="hint">Bounding box scaled to 20 × 20, centre of mass moved to the middle of 28 × 28 (as MNIST).</p>
+          <p className="hint">
+            The networks get x̃: your digit (bounding box scaled to 20 × 20, centre of mass in the middle of 28 × 28, as MNIST){params.noise ? ' plus seeded Gaussian noise at σ' : ''}.
+          </p>
         </section>
         <section className="dlab-card dlab-gallery-card" aria-label="MNIST gallery">
           <h3>Or start from an MNIST test digit</h3>
@@ -146,13 +180,24 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
           </p>
         )}
         {!input && <p className="hint">Draw a digit on the pad (or pick one from the gallery) to see its posterior.</p>}
-        {post && (
+        {post && stdScale && eigScale && (
           <>
             <div className="dlab-row">
-              <ImageView values={post.noisy} caption={params.noise ? 'noisy input x̃' : 'input x̃'} testId="d-noisy" range={[0, 1]} />
-              <ImageView values={post.mean} caption="Tweedie mean x̃ + σ² s1" testId="d-mean" range={[0, 1]} />
-              <ImageView values={post.std} map="heat" caption={`std, low rank (max ${Math.max(...post.std).toFixed(3)})`} testId="d-std" />
-              <ImageView values={post.stdDiag} map="heat" caption="std, diagonal model" testId="d-std-diag" />
+              <ImageView values={post.noisy} caption={params.noise ? 'noisy input x̃' : 'input x̃'} testId="d-noisy" size={160} fileName={fileFor('noisy')} />
+              <ImageView values={post.mean} caption="Tweedie mean x̃ + σ² s1" testId="d-mean" size={160} fileName={fileFor('mean')} />
+              <ImageView values={post.std} scale={stdScale} caption={`std, low rank (max ${Math.max(...post.std).toFixed(3)})`} testId="d-std" size={160} fileName={fileFor('std')} />
+              <ImageView
+                values={post.stdDiag}
+                scale={stdScale}
+                caption={`std, diagonal model (max ${Math.max(...post.stdDiag).toFixed(3)})`}
+                testId="d-std-diag"
+                size={160}
+                fileName={fileFor('std-diag')}
+              />
+              <div className="dlab-bars">
+                <ColorBar scale={GREY_SCALE} testId="d-grey-bar" width={180} />
+                <ColorBar scale={stdScale} testId="d-std-bar" width={180} />
+              </div>
             </div>
             <p className="hint" data-testid="d-psd">
               {post.negativeVariance > 0 || post.minEigenvalue.value < 0 ? (
@@ -170,9 +215,10 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
             </h4>
             <div className="dlab-row" data-testid="d-eigs" data-projected={post.noiseProjected ? '1' : '0'}>
               {post.eigenvalues.map((_, j) => (
-                <EigenWalk key={j} post={post} j={j} />
+                <EigenWalk key={j} post={post} j={j} scale={eigScale} fileFor={fileFor} />
               ))}
             </div>
+            <ColorBar scale={eigScale} testId="d-eig-bar" width={180} />
             <p className="hint" data-testid="d-eig-note">
               {post.noiseProjected
                 ? 'P = I − n nᵀ projects out n, the direction of the estimated noise x̃ − mean. Along n the learned V Vᵀ absorbs a small shrinkage of s1 and gives a large, noise-like eigenvalue (see training/README.md); untick “project out the noise direction” to see it.'
@@ -183,7 +229,13 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                 <h4>Samples of the Gaussian posterior N(mean, Cov) with the classifier's label</h4>
                 <div className="dlab-row" data-testid="d-samples">
                   {post.sampleLabels.map((l, j) => (
-                    <ImageView key={j} values={imageAt(post.samples, j)} caption={`${l} (${(100 * post.sampleConfidence[j]).toFixed(0)}%)`} size={72} range={[0, 1]} />
+                    <ImageView
+                      key={j}
+                      values={imageAt(post.samples, j)}
+                      caption={`${l} (${(100 * post.sampleConfidence[j]).toFixed(0)}%)`}
+                      size={96}
+                      fileName={fileFor(`sample${j + 1}`)}
+                    />
                   ))}
                 </div>
               </>
@@ -199,27 +251,34 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
           <NumberControl label="chains per sampler" spec={digitsParams.chains} value={params.chains} onChange={(c) => setParams({ chains: c })} />
           <NumberControl label="Langevin ε / σ²" spec={digitsParams.epsL} value={params.epsL} onChange={(epsL) => setParams({ epsL })} log />
           <NumberControl label="Ozaki ε / σ²" spec={digitsParams.epsO} value={params.epsO} onChange={(epsO) => setParams({ epsO })} log />
-          <div className="dlab-buttons">
-            <button type="button" onClick={runChains} disabled={!input || chains.status === 'running'} data-testid="d-chains-run">
-              run chains
-            </button>
-            {chains.status === 'running' && (
-              <button type="button" onClick={chains.cancel}>
-                stop
-              </button>
-            )}
-          </div>
         </div>
+        <LongRun
+          testId="d-chains"
+          label="run chains"
+          units={chainUnits(params.steps, params.chains)}
+          cost={chainsCost}
+          sizes={(['quick', 'full'] as const).map((size) => ({
+            label: size === 'quick' ? 'quick' : 'full (paper)',
+            units: chainUnits(CHAIN_SIZES[size].steps, CHAIN_SIZES[size].chains),
+            active: params.steps === CHAIN_SIZES[size].steps && params.chains === CHAIN_SIZES[size].chains,
+            apply: () => setParams({ ...CHAIN_SIZES[size] }),
+          }))}
+          running={chains.status === 'running'}
+          disabled={!input}
+          progress={chains.progress && { done: chains.progress.step, total: chains.progress.steps, what: 'steps' }}
+          onRun={() => void runChains()}
+          onCancel={chains.cancel}
+        />
         <p className="hint">
           Both samplers target q_σ from the digit: Langevin x ← x + (ε/2) s1 + √ε ξ; Ozaki x ← x + M s1 + √V ξ with the diagonal s2 (M = expm1(εh/2)/h, V = expm1(εh)/h).
           Every N/10 steps the chains are denoised (Tweedie) and classified; the curve is the fraction whose class differs from the start's.
         </p>
         {chains.status === 'running' && chains.progress && (
-          <p className="job-progress">
-            <progress max={chains.progress.steps} value={chains.progress.step} /> step {chains.progress.step}/{chains.progress.steps}: Langevin{' '}
-            {(100 * chains.progress.langevin).toFixed(0)}%, Ozaki {(100 * chains.progress.ozaki).toFixed(0)}% changed
+          <p className="hint">
+            class changed so far: Langevin {(100 * chains.progress.langevin).toFixed(0)}%, Ozaki {(100 * chains.progress.ozaki).toFixed(0)}%
           </p>
         )}
+        {chains.status === 'cancelled' && <p className="hint">Stopped{chains.result ? ': the figures below are from the previous run.' : '.'}</p>}
         {chains.error && <p className="error-text">{chains.error}</p>}
         {chains.result && (
           <div className="dlab-chains" data-testid="d-chains">
@@ -237,8 +296,8 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
                         key={f.step}
                         values={f[kind].length >= (c + 1) * PIXELS ? imageAt(f[kind], c) : null}
                         caption={`${f.step}: ${(kind === 'langevin' ? f.labelsLangevin : f.labelsOzaki)[c] ?? ''}`}
-                        size={44}
-                        range={[0, 1]}
+                        size={56}
+                        fileName={fileFor(`${kind}-chain${c + 1}-step${f.step}`)}
                       />
                     ))}
                   </div>
@@ -253,15 +312,27 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
         <h3>Why learn s2 directly: autodiff of s1 vs one s2 evaluation (paper Table 2)</h3>
         <div className="lab-controls inner">
           <NumberControl label="autodiff rows (784 = whole diagonal)" spec={digitsParams.rows} value={params.rows} onChange={(rows) => setParams({ rows })} />
-          <div className="dlab-buttons">
-            <button type="button" onClick={runTiming} disabled={!post || timing.status === 'running'} data-testid="d-timing-run">
-              time it
-            </button>
-          </div>
         </div>
-        {timing.status === 'running' && <p className="hint">timing… {timing.progress ? `${timing.progress.done}/${timing.progress.rows} rows` : ''}</p>}
+        <LongRun
+          testId="d-timing"
+          label="time it"
+          units={timingUnits(params.rows)}
+          cost={timingCost}
+          sizes={(['quick', 'full'] as const).map((size) => ({
+            label: size === 'quick' ? `quick (${TIMING_SIZES.quick.rows} rows)` : 'full (784 rows)',
+            units: timingUnits(TIMING_SIZES[size].rows),
+            active: params.rows === TIMING_SIZES[size].rows,
+            apply: () => setParams({ ...TIMING_SIZES[size] }),
+          }))}
+          running={timing.status === 'running'}
+          disabled={!post}
+          progress={timing.progress && { done: timing.progress.done, total: timing.progress.rows, what: 'rows' }}
+          onRun={() => void runTiming()}
+          onCancel={timing.cancel}
+        />
+        {timing.status === 'cancelled' && <p className="hint">Stopped{timing.result ? ': the result below is from the previous run.' : '.'}</p>}
         {timing.error && <p className="error-text">{timing.error}</p>}
-        {timing.result && (
+        {timing.result && timingMaps && timingScale && (
           <div data-testid="d-timing" data-ratio={timing.result.ratio}>
             <p>
               On <b>{timing.result.backend}</b>: one low-rank s2 evaluation {fmtMs(timing.result.msDirect)} (diagonal model {fmtMs(timing.result.msDirectDiag)}); the diagonal of the Hessian
@@ -270,8 +341,9 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
               <b data-testid="d-timing-ratio">{timing.result.ratio.toFixed(0)}×</b> slower. Paper: ≈ 500× on a GPU U-Net; PyTorch on an H100 here: ≈ 1100–1450× (loop of 784 passes).
             </p>
             <div className="dlab-row">
-              <ImageView values={sqrtMap(timing.result.varAutodiff)} map="heat" caption="posterior std from autodiff of s1" />
-              <ImageView values={sqrtMap(timing.result.varDirect)} map="heat" caption="posterior std from s2 (low rank)" />
+              <ImageView values={timingMaps.autodiff} scale={timingScale} caption="posterior std from autodiff of s1 (grey: rows not computed)" size={160} testId="d-timing-autodiff" fileName={fileFor('std-autodiff')} />
+              <ImageView values={timingMaps.direct} scale={timingScale} caption="posterior std from s2 (low rank)" size={160} testId="d-timing-direct" fileName={fileFor('std-direct')} />
+              <ColorBar scale={timingScale} testId="d-timing-bar" width={180} />
             </div>
           </div>
         )}

@@ -3,6 +3,7 @@
  * immediately on the canvas (the models run in the engine's worker, so the pen never waits for them); at the end
  * of each stroke `onInk` receives the pad's ink as a grey image in [0, 1]. An optional base image (a gallery
  * digit) is drawn under the strokes. Give it a new React `key` to start over (e.g. when a gallery digit is picked).
+ * The pad takes the keyboard focus: Backspace or Ctrl+Z undoes the last stroke, Delete or Escape clears it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GreyImage } from '../../../models/digits/preprocess.ts';
@@ -130,6 +131,29 @@ export function DrawingPad({
     emit(next);
   };
 
+  const undo = () => {
+    const next = strokes.slice(0, -1);
+    setStrokes(next);
+    redraw(next);
+    emit(next);
+  };
+  const clear = () => {
+    setStrokes([]);
+    baseLayer.current = null;
+    redraw([]);
+    onInk(null, 0);
+    onClear?.();
+  };
+  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    if ((e.key === 'Backspace' || (e.key === 'z' && (e.ctrlKey || e.metaKey))) && strokes.length > 0) {
+      e.preventDefault();
+      undo();
+    } else if (e.key === 'Delete' || e.key === 'Escape') {
+      e.preventDefault();
+      clear();
+    }
+  };
+
   return (
     <div className="dlab-pad">
       <canvas
@@ -137,37 +161,27 @@ export function DrawingPad({
         width={PAD}
         height={PAD}
         data-testid="d-pad"
-        aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen"
+        tabIndex={0}
+        aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen; Backspace undoes a stroke, Delete clears"
+        onKeyDown={onKey}
         onPointerDown={onDown}
         onPointerMove={onMove}
         onPointerUp={onUp}
         onPointerCancel={onUp}
-        style={{ touchAction: 'none' }}
       />
       <div className="dlab-pad-buttons">
         <button
           type="button"
           data-testid="d-undo"
           disabled={strokes.length === 0}
-          onClick={() => {
-            const next = strokes.slice(0, -1);
-            setStrokes(next);
-            redraw(next);
-            emit(next);
-          }}
+          onClick={undo}
         >
           undo
         </button>
         <button
           type="button"
           data-testid="d-clear"
-          onClick={() => {
-            setStrokes([]);
-            baseLayer.current = null;
-            redraw([]);
-            onInk(null, 0);
-            onClear?.();
-          }}
+          onClick={clear}
         >
           clear
         </button>

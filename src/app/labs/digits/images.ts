@@ -1,10 +1,47 @@
 /**
  * Pure helpers that turn 28 × 28 arrays into RGBA pixels (grey images, a sequential map for standard deviations,
- * a diverging map for eigenvectors), views of one image in a stack, and the class-change plot spec. Unit-tested as plain data.
+ * a diverging map for eigenvectors), colour scales shared by images that are compared, export file names, views
+ * of one image in a stack, and the class-change plot spec. Unit-tested as plain data.
  */
-import type { PlotSpec } from '../../plot/spec.ts';
+import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 
 export type ColorMap = 'grey' | 'heat' | 'diverging';
+
+/** How values become colours: the map, the value range [lo, hi] it spans, and what the values are (for the colour bar). */
+export interface ImageScale {
+  map: ColorMap;
+  range: [number, number];
+  label: string;
+}
+
+/** Pixel intensities in [0, 1] (0 black, 1 white); values outside are clipped. */
+export const GREY_SCALE: ImageScale = { map: 'grey', range: [0, 1], label: 'pixel intensity (0 = black, 1 = white; clipped)' };
+
+/**
+ * One scale for several images compared side by side: the `map`'s range over all of them (heat [0, max],
+ * diverging [−m, m]), so equal colours mean equal values in every image.
+ */
+export function sharedScale(images: readonly ArrayLike<number>[], map: Exclude<ColorMap, 'grey'>, label: string): ImageScale {
+  let m = 0;
+  for (const img of images) m = Math.max(m, valueRange(img, map)[1]);
+  return { map, range: map === 'heat' ? [0, m] : [-m, m], label };
+}
+
+/** What an exported image shows and under which settings; `exportFileName` turns it into a file name. */
+export interface ExportSetting {
+  /** The image, e.g. "std", "eig1", "sample3" (letters, digits and dashes). */
+  what: string;
+  sigma: number;
+  seed: number;
+  /** The MNIST gallery digit it starts from, or -1 for a drawn digit. */
+  digit: number;
+}
+
+/** `tweedie-digits-<what>[-mnist<digit>]-sigma<σ>-seed<seed>.png`: the lab, the image and the settings that made it. */
+export function exportFileName({ what, sigma, seed, digit }: ExportSetting): string {
+  const safe = what.replace(/[^A-Za-z0-9-]+/g, '-');
+  return `tweedie-digits-${safe}${digit >= 0 ? `-mnist${digit}` : ''}-sigma${sigma}-seed${seed}.png`;
+}
 
 /** [lo, hi] for the map: grey [0, 1]; heat [0, max]; diverging symmetric [-m, m]. NaN values are ignored. */
 export function valueRange(values: ArrayLike<number>, map: ColorMap): [number, number] {
@@ -36,25 +73,25 @@ function heat(t: number): [number, number, number] {
 /** RGBA bytes of an n × n image (NaN = checkered grey: not computed). */
 export function toRgba(values: ArrayLike<number>, map: ColorMap, range = valueRange(values, map), n = 28): Uint8ClampedArray {
   const out = new Uint8ClampedArray(n * n * 4);
-  const [lo, hi] = range;
-  for (let i = 0; i < n * n; i++) {
-    const v = values[i];
-    let rgb: [number, number, number];
-    if (!Number.isFinite(v)) {
-      const g = ((i % n) + Math.floor(i / n)) % 2 ? 70 : 90;
-      rgb = [g, g, g];
-    } else if (map === 'grey') {
-      const g = Math.round(255 * Math.min(1, Math.max(0, (v - lo) / (hi - lo))));
-      rgb = [g, g, g];
-    } else if (map === 'heat') {
-      rgb = heat((v - lo) / (hi - lo));
-    } else {
-      const t = Math.min(1, Math.max(-1, v / hi));
-      rgb = t >= 0 ? [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))] : [Math.round(255 * (1 + t)), Math.round(255 * (1 + t)), 255];
-    }
-    out.set([...rgb, 255], 4 * i);
-  }
+  for (let i = 0; i < n * n; i++) out.set(colorOf(values[i], map, range, ((i % n) + Math.floor(i / n)) % 2 === 1), 4 * i);
   return out;
+}
+
+/** RGBA of one value under a map and range (NaN: a grey checker cell, dark or light by `odd`). */
+export function colorOf(v: number, map: ColorMap, [lo, hi]: readonly [number, number], odd = false): [number, number, number, number] {
+  if (!Number.isFinite(v)) {
+    const g = odd ? 70 : 90;
+    return [g, g, g, 255];
+  }
+  const t = (v - lo) / (hi - lo);
+  if (map === 'grey') {
+    const g = Math.round(255 * Math.min(1, Math.max(0, t)));
+    return [g, g, g, 255];
+  }
+  if (map === 'heat') return [...heat(t), 255];
+  const d = Math.min(1, Math.max(-1, v / hi));
+  const f = Math.round(255 * (1 - Math.abs(d)));
+  return d >= 0 ? [255, f, f, 255] : [f, f, 255, 255];
 }
 
 /** Pixels of a 28 × 28 image (models/digits/model.ts has the same D, but importing it would load tfjs here). */
@@ -93,9 +130,17 @@ export function classChangeSpec(curve: readonly CurvePoint[], epsL: number, epsO
     ],
     layout: {
       xaxis: { title: { text: 'step' } },
-      yaxis: { title: { text: 'fraction of chains whose class changed' }, range: [0, 1] },
-      legend: { orientation: 'h', y: -0.25 },
-      margin: { l: 60, r: 10, t: 10, b: 60 },
+      yaxis: { title: { text: 'class changed (fraction)' }, range: [0, 1.02], automargin: true },
+      showlegend: true,
+      legend: LEGEND_ABOVE,
+      margin: { l: 60, r: 16, t: 36, b: 44 },
     },
   };
+}
+
+/** A colour-bar tick: 3 significant digits, exponent notation for tiny or huge values. */
+export function formatValue(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a < 1e-3 || a >= 1e4 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
 }
