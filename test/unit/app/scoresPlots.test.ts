@@ -117,6 +117,9 @@ describe('scores plot builders', () => {
     const pos = spec.data[2] as { x: (number | null)[]; y: (number | null)[]; line: { color: string } };
     expect(neg.line.color).toBe(COLORS.concave);
     expect(pos.line.color).toBe(COLORS.convex);
+    // A key says which colour is which sign.
+    expect(spec.layout?.showlegend).toBe(true);
+    expect([(neg as { name?: string }).name, (pos as { name?: string }).name]).toEqual(['curvature < 0 (log q concave)', 'curvature > 0 (convex)']);
     // Point 0 is (−2, −1.5): negative segment from x = −2.4 to −1.6 at y = −1.5.
     expect(neg.x.slice(0, 2).map((v) => Math.abs((v as number) + 2))).toEqual([expect.closeTo(0.4, 6), expect.closeTo(0.4, 6)]);
     expect(neg.y.slice(0, 2)).toEqual([expect.closeTo(-1.5, 6), expect.closeTo(-1.5, 6)]);

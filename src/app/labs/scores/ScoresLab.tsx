@@ -70,6 +70,9 @@ interface UploadedPoints {
  */
 let heldPoints: UploadedPoints | null = null;
 
+/** The step at which leaving the tab paused a training run (said on return), or null. */
+let pausedOnLeave: number | null = null;
+
 const modelKeyOf = (p: Params, points: UploadedPoints | null): string =>
   JSON.stringify([...MODEL_KEYS.map((k) => p[k]), points ? `${points.name}:${points.n}` : null]);
 
@@ -147,6 +150,10 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const { status: engineStatus, epoch, info: backendInfo } = useEngine();
   const [info, setInfo] = useState<TrainInfo | null>(null);
   const [running, setRunning] = useState(false);
+  /** Set when a model-defining change replaces the model of a running session: training resumes on the new one. */
+  const resumeTraining = useRef(false);
+  /** The latest `start` (defined further down; the model effect resumes training through it). */
+  const startRef = useRef<() => Promise<void>>(async () => {});
   const [progress, setProgress] = useState<TrainProgress | null>(null);
   const [history, setHistory] = useState<LossPoint[]>([]);
   const [fields, setFields] = useState<TrainFieldsResult | null>(null);
@@ -175,6 +182,10 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const densityLabel = points ? points.name : params.density;
   /** Steps the engine's model has been trained for (progress is newer than the create/import answer). */
   const trainedSteps = info ? (progress?.step ?? info.step) : 0;
+  const stepRef = useRef(trainedSteps);
+  useEffect(() => {
+    stepRef.current = trainedSteps;
+  }, [trainedSteps]);
   const uirevision = densityLabel;
 
   const refreshFields = useCallback(async () => {
@@ -259,7 +270,15 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   useEffect(() => {
     if (engineStatus !== 'ready' || created.current === `${epoch}:${modelKey}`) return;
     adoptHeld()
-      .then((adopted) => (adopted ? undefined : recreate()))
+      .then((adopted) => {
+        if (!adopted)
+          return recreate().then(() => {
+            if (resumeTraining.current) void startRef.current();
+            resumeTraining.current = false;
+          });
+        if (pausedOnLeave !== null) setNotice(`Training paused at step ${pausedOnLeave} when you left this tab: press Start to go on.`);
+        pausedOnLeave = null;
+      })
       .catch((e: unknown) => {
         // Points the engine refuses (too few, too many, all identical) are dropped; the model held before stays.
         if (heldPoints) {
@@ -321,6 +340,9 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       });
     run.current = { ctrl, done };
   }, [info, refreshFields, refreshMetrics]);
+  useEffect(() => {
+    startRef.current = start;
+  }, [start]);
 
   // While training: refresh the fields and the metrics now and then (the worker interleaves them between steps).
   useEffect(() => {
@@ -342,7 +364,15 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   }, [params.speed, pause, start]);
 
   // Leaving the lab pauses training (the model stays in the engine for the other labs).
-  useEffect(() => () => run.current?.ctrl.abort(), []);
+  // Leaving the tab pauses training (the page stops drawing it); the lab says so when the reader comes back.
+  useEffect(
+    () => () => {
+      if (!run.current) return;
+      pausedOnLeave = stepRef.current;
+      run.current.ctrl.abort();
+    },
+    [],
+  );
 
   const step = useCallback(async () => {
     if (run.current) return;
@@ -366,9 +396,11 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         return;
       }
       if (patch.density !== undefined) setPoints(null);
+      // A run in progress goes on with the new model.
+      resumeTraining.current = running;
       setParams(patch);
     },
-    [trainedSteps, setParams, setPoints],
+    [trainedSteps, running, setParams, setPoints],
   );
 
   /** Trains on the 2-D points of a CSV file (their kernel density is the truth); a bad file changes nothing. */

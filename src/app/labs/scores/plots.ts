@@ -261,12 +261,13 @@ export function glyphSpec(f: FieldsView, s2: ArrayLike<number>, glyph: Glyph, sc
     connectgaps: false,
   });
   const data: Data[] = [contourTrace(f, f.truth.logq, 'log q_σ')];
-  if (glyph === 'cross') data.push(line(neg, COLORS.concave, 'negative curvature'), line(pos, COLORS.convex, 'positive curvature'));
+  if (glyph === 'cross') data.push(line(neg, COLORS.concave, 'curvature < 0 (log q concave)'), line(pos, COLORS.convex, 'curvature > 0 (convex)'));
   else {
     data.push(line(neg, COLORS.concave, 'posterior 1-sd ellipse'));
     data.push({ type: 'scatter', mode: 'markers', x: bad.x, y: bad.y, marker: { symbol: 'x', size: 7, color: COLORS.convex }, name: 'not PSD', hoverinfo: 'skip' });
   }
-  return { data, layout: axes(f.bounds) };
+  // The key says what the colours mean (issue 14: the crosses had none).
+  return { data, layout: { ...axes(f.bounds), showlegend: true, legend: { orientation: 'h', y: -0.12 } } };
 }
 
 /** Per-point error of one s2 component (or the Frobenius norm of the whole error) against the truth. */
