@@ -10,6 +10,7 @@ import { countMarks } from '../../../src/app/plot/overlay.ts';
 import {
   acfSpec,
   chainPanelSpec,
+  DIVERGED_NAME,
   distanceSpec,
   histSpec,
   metricsRows,
@@ -70,16 +71,26 @@ describe('chain panel', () => {
     expect(c.contours.size).toBeGreaterThan(0);
   });
 
-  it('draws live chains as dots, and a diverged one outside the window as a cross on its border, towards where it went', () => {
+  it('draws live chains as dots, and a diverged one outside the window as a grey cross just inside its border, towards where it went', () => {
     expect(byName(spec.data, 'chains').x).toEqual([Math.fround(0.1), Math.fround(1.1)]);
-    const dead = byName(spec.data, 'diverged');
+    const dead = byName(spec.data, DIVERGED_NAME);
     expect(dead.marker?.symbol).toBe('x');
     const [x, y] = [dead.x[0] as number, dead.y[0] as number];
     const cx = (bounds[0][0] + bounds[0][1]) / 2;
     const cy = (bounds[1][0] + bounds[1][1]) / 2;
-    // On the border (one coordinate at its bound), on the ray from the centre to (90, -80).
-    expect(Math.min(Math.abs(x - bounds[0][1]), Math.abs(y - bounds[1][0]))).toBeLessThan(1e-9);
+    const half = [(bounds[0][1] - bounds[0][0]) / 2, (bounds[1][1] - bounds[1][0]) / 2];
+    // 5% of the half-width inside the border (so the whole cross shows), on the ray from the centre to (90, -80).
+    const edge = Math.max(Math.abs(x - cx) / half[0], Math.abs(y - cy) / half[1]);
+    expect(edge).toBeCloseTo(0.95, 9);
     expect((x - cx) * (-80 - cy) - (y - cy) * (90 - cx)).toBeCloseTo(0, 6);
+  });
+
+  it('names the dots, the chosen chain and the diverged crosses in a legend above the plot (trails stay out of it)', () => {
+    expect(spec.layout?.showlegend).toBe(true);
+    expect(spec.layout?.legend?.yanchor).toBe('bottom');
+    expect(spec.layout?.legend?.y).toBeGreaterThanOrEqual(1);
+    const named = spec.data.filter((t) => t.type === 'scatter' && (t as { showlegend?: boolean }).showlegend !== false).map((t) => (t as Trace).name);
+    expect(named).toEqual(['chosen chain', 'chains', DIVERGED_NAME]);
   });
 
   it('splits trails into age groups of rising opacity, with gaps where iterations were not reached', () => {
@@ -104,7 +115,7 @@ describe('chain panel', () => {
   it('as a live panel: only the contours are drawn by Plotly, the chains, trails and path go to the canvas', () => {
     const { background, overlay } = splitLive(spec);
     expect(background.data.filter((t) => (t as Trace).x?.some((v) => v !== null) || t.type === 'contour').map((t) => t.type)).toEqual(['contour']);
-    expect(overlay.layers.map((l) => l.name)).toEqual(['trail 0', 'trail 1', 'trail 2', 'chosen chain', 'chains', 'diverged', 'chosen chain now']);
+    expect(overlay.layers.map((l) => l.name)).toEqual(['trail 0', 'trail 1', 'trail 2', 'chosen chain', 'chains', DIVERGED_NAME, 'chosen chain now']);
     expect(countMarks(overlay.layers.find((l) => l.name === 'chains')!)).toBe(2);
   });
 });
@@ -116,10 +127,25 @@ describe('diagnostic plots', () => {
     expect((s.data[0] as Trace).y).toEqual([2, 4, 6]);
   });
 
-  it('autocorrelation: one line per panel and coordinate, NaN as gaps', () => {
+  it('autocorrelation: one line per panel and coordinate, NaN as gaps; one legend entry per panel, the dashes keyed on the axis', () => {
     const s = acfSpec([{ name: 'a', color: 'red', autocorr: [[1, 0.5, NaN], [1, 0.2, 0]] }]);
     expect(s.data.length).toBe(2);
     expect((s.data[0] as Trace).y).toEqual([1, 0.5, null]);
+    expect(s.data.map((t) => (t as { showlegend?: boolean }).showlegend)).toEqual([true, false]);
+    expect(s.layout?.xaxis?.title).toEqual({ text: 'lag (solid x₁, dotted x₂)' });
+  });
+
+  it('puts every legend above the plot area, where it covers no curve', () => {
+    const specs = [
+      traceSpec([{ name: 'a', color: 'red', path: [1, 2], pathStart: 1 }], 0),
+      acfSpec([{ name: 'a', color: 'red', autocorr: [[1, 0.5]] }]),
+      histSpec([], { x: [[0, 1], [0, 1]], p: [[1, 1], [1, 1]] }, 1),
+      distanceSpec([{ name: 'a', color: 'red', t: [1], distance: [1] }]),
+    ];
+    for (const s of specs) {
+      expect(s.layout?.legend?.yanchor).toBe('bottom');
+      expect(s.layout?.legend?.y).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('histograms as step outlines over the bins, with the true marginal', () => {
@@ -141,6 +167,7 @@ describe('sweep plot', () => {
     clamp: false,
     criterion: 'ess' as const,
     color: 'red',
+    label: 'Langevin',
     points: [
       { step: 0.01, essMin: 100, essWithinMin: 1000, diverged: 0, covError: 0.05 },
       { step: 0.1, essMin: 400, essWithinMin: 4000, diverged: 0, covError: 0.5 },
@@ -154,9 +181,9 @@ describe('sweep plot', () => {
   it('is log-log, marks faithful, biased and diverged runs apart, and stars the best step', () => {
     expect(s.layout?.xaxis?.type).toBe('log');
     expect(s.layout?.yaxis?.type).toBe('log');
-    expect(byName(s.data, 'langevin: faithful').x).toEqual([0.01]);
-    expect(byName(s.data, 'langevin: biased (cov error > 0.1)').x).toEqual([0.1]);
-    const div = byName(s.data, 'langevin: chains diverged');
+    expect(byName(s.data, 'Langevin: faithful').x).toEqual([0.01]);
+    expect(byName(s.data, 'Langevin: biased (cov error > 0.1)').x).toEqual([0.1]);
+    const div = byName(s.data, 'Langevin: chains diverged');
     expect(div.x).toEqual([1]);
     expect(div.y[0]).toBe(50); // on the floor: half the smallest positive min-ESS
     const best = s.data.find((t) => /best ε/.test((t as Trace).name ?? '')) as Trace;
@@ -164,9 +191,16 @@ describe('sweep plot', () => {
     expect(best.marker?.symbol).toBe('star');
   });
 
+  it('names curves as the lab does, and keys the faithful, biased and diverged markers in the legend', () => {
+    const legend = s.data.filter((t) => (t as { showlegend?: boolean }).showlegend !== false).map((t) => (t as Trace).name);
+    expect(legend).toEqual(['Langevin', 'Langevin best ε = 0.0100', 'faithful run', 'biased run (cov error > 10%)', 'chains diverged (drawn on the floor)']);
+    expect(byName(s.data, 'chains diverged (drawn on the floor)').marker?.symbol).toBe('x');
+    expect(s.layout?.legend?.yanchor).toBe('bottom');
+  });
+
   it('plots the within-chain ESS when that is the criterion', () => {
     const w = sweepSpec([{ ...curve, criterion: 'ess-within' }], 0.1);
-    expect(byName(w.data, 'langevin: faithful').y).toEqual([1000]);
+    expect(byName(w.data, 'Langevin: faithful').y).toEqual([1000]);
     expect(w.layout?.yaxis?.title).toEqual({ text: 'within-chain min ESS' });
   });
 });

@@ -17,8 +17,11 @@ import { frames as frameScheduler } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
+import { downloadText } from './exportFile.ts';
+import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from './exports.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
 import { acfSpec, chainPanelSpec, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
+import { spaceBelongsTo } from './keys.ts';
 import './samplers.css';
 
 const KEY = 'samplers';
@@ -258,6 +261,18 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     };
   }, [playing, start, advanceOnly, refreshDiagnostics]);
 
+  // Space bar: play / pause, unless the focused element takes the space itself (a text field, a button).
+  useEffect(() => {
+    if (!start) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.repeat || e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(document.activeElement)) return;
+      e.preventDefault();
+      setPlaying((p) => !p);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [start]);
+
   const stepOnce = async () => {
     try {
       await advance();
@@ -308,12 +323,19 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
     });
     if (!r) return;
     const bestOf = (kind: string) => r.curves.find((c) => c.sampler === kind)?.best?.step;
-    const patch: Partial<Params> = {};
-    const a = bestOf(params.samplerA);
-    const b = bestOf(params.samplerB);
-    if (a !== undefined) patch.stepA = a;
-    if (b !== undefined) patch.stepB = b;
-    setParams(patch);
+    const best = [bestOf(params.samplerA) ?? params.stepA, bestOf(params.samplerB) ?? params.stepB];
+    if (best[0] === params.stepA && best[1] === params.stepB) return;
+    setParams({ stepA: best[0], stepB: best[1] });
+    // The chains restart at the new steps: what the panels show (divergence, metrics) belongs to them alone.
+    try {
+      const client = await engine.ready();
+      pending.current = [];
+      for (const panel of [0, 1]) await client.run('samplerConfigure', { key: KEY, panel, step: best[panel] });
+      await reset();
+      setPlaying(true);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
   };
 
   const trailChains = Math.min(TRAIL_CHAINS, params.chains);
@@ -324,7 +346,32 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   );
   const names = kinds.map((k, i) => `${LABELS[k]}${i === 1 && kinds[0] === kinds[1] ? ' (right)' : ''}`);
   const series = [0, 1].map((i) => ({ name: names[i], color: PANEL_COLORS[i] }));
-  const sweepCurves = sweep.result?.curves.map((c) => ({ ...c, color: PANEL_COLORS[Math.max(0, kinds.indexOf(c.sampler as (typeof kinds)[number]))] }));
+  const sweepCurves = sweep.result?.curves.map((c) => ({ ...c, label: LABELS[c.sampler], color: PANEL_COLORS[Math.max(0, kinds.indexOf(c.sampler as (typeof kinds)[number]))] }));
+
+  /** What the export buttons save: the chains and metrics shown now, and the last sweep. */
+  const exported = (): SamplersExport | null =>
+    frames && {
+      density: params.density,
+      seed,
+      panels: frames.map((f, i) => ({
+        sampler: kinds[i],
+        step: f.step,
+        clamp: f.clamp,
+        iteration: f.t,
+        positions: f.positions,
+        alive: f.alive,
+        diverged: f.diverged,
+        firstDivergence: f.firstDivergence,
+        metrics: diag?.[i]?.metrics ?? null,
+      })),
+      sweep: sweep.result?.curves ?? null,
+    };
+  const save = (what: 'chains' | 'metrics' | 'sweep', ext: 'csv' | 'json') => {
+    const e = exported();
+    if (!e) return;
+    const text = what === 'chains' ? (ext === 'csv' ? chainsCsv(e) : chainsJson(e)) : what === 'metrics' ? (ext === 'csv' ? metricsCsv(e) : metricsJson(e)) : sweepCsv(e);
+    downloadText(text, samplersFileName(e, what, ext));
+  };
 
   return (
     <div className="samplers-lab" data-testid="samplers-lab" data-playing={playing ? '1' : '0'}>
@@ -362,6 +409,26 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
         <button type="button" data-testid="same-step" disabled={!start} onClick={() => void sameStep()} title="Both panels at the left step size, from the start: compare the distance to the target against iteration">
           Same step for both
         </button>
+        <span className="slab-export" role="group" aria-label="export">
+          export
+          <button type="button" data-testid="export-chains-csv" disabled={!frames} onClick={() => save('chains', 'csv')} title="The chains' current positions (both panels) as CSV">
+            chains CSV
+          </button>
+          <button type="button" data-testid="export-chains-json" disabled={!frames} onClick={() => save('chains', 'json')}>
+            chains JSON
+          </button>
+          <button type="button" data-testid="export-metrics-csv" disabled={!frames} onClick={() => save('metrics', 'csv')} title="ESS, acceptance, errors and divergences of both panels">
+            metrics CSV
+          </button>
+          <button type="button" data-testid="export-metrics-json" disabled={!frames} onClick={() => save('metrics', 'json')} title="Both panels' metrics and the last sweep's table">
+            metrics JSON
+          </button>
+          {sweep.result && (
+            <button type="button" data-testid="export-sweep-csv" onClick={() => save('sweep', 'csv')} title="The step-size sweep: min-ESS, covariance error and divergences per sampler and ε">
+              sweep CSV
+            </button>
+          )}
+        </span>
         {error && <span className="error-text" data-testid="samplers-error">{error}</span>}
       </div>
       {((note && params.score === 'learned') || sampledSigma > 0) && (
@@ -458,7 +525,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           <PlotlyPanel
             key={`hist${j}`}
             live
-            spec={histSpec(diag ? [0, 1].filter((i) => diag[i]?.kept > 0).map((i) => ({ ...series[i], hist: diag[i].hist })) : [], start?.marginals ?? null, j)}
+            spec={histSpec(diag ? [0, 1].filter((i) => diag[i]?.kept > 0 && (frames?.[i]?.diverged ?? 0) < params.chains).map((i) => ({ ...series[i], hist: diag[i].hist })) : [], start?.marginals ?? null, j)}
             height={220}
             label={`marginal of x${j + 1}`}
           />

@@ -21,10 +21,11 @@ export const samplersExplainer: ExplainerContent = {
     },
   ],
   look: [
-    'The chains and their trails over the target\'s contours; diverged chains turn into grey crosses.',
+    'The chains and their trails over the target\'s contours; a diverged chain turns into a grey cross at the edge of the window, in the direction it left.',
     'The trace and autocorrelation plots, the marginals against the truth, and the min-ESS of each sampler.',
     'The sweep: min-ESS against ε on log axes; hollow circles are fast but biased runs.',
   ],
   tryThis:
-    'On corr-gauss, raise the Langevin step past 0.08 and watch it diverge; put Ozaki (full 2×2) at ε = 2 and it still samples exactly. Then run the sweep.',
+    'On corr-gauss, raise the Langevin step past 0.08 (it is stable only below 4/50: the narrow direction has variance 0.02) and watch every chain diverge; put Ozaki (full 2×2) at ε = 2 and it still samples exactly (covariance error under 5%). Then run the sweep.',
+  tryScenario: 'ozaki-big-steps',
 };

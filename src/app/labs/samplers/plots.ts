@@ -7,10 +7,16 @@
 import type { Data } from 'plotly.js';
 import type { Density } from '../../../core/types.ts';
 import { levelsOf } from '../../plot/niceNumbers.ts';
-import type { PlotSpec } from '../../plot/spec.ts';
+import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 import type { SamplerMetrics } from '../../../samplers/metrics.ts';
 
 export const PANEL_COLORS = ['#1f6fb4', '#c8372d'] as const;
+
+/** Colour of diverged chains' crosses in the chain panels. */
+export const DIVERGED_COLOR = '#555';
+
+/** What the chain panel's legend calls diverged chains (also the name of their canvas layer). */
+export const DIVERGED_NAME = 'diverged (× at the window edge)';
 
 /** log p of the target on an n × n grid over its bounds (z[j][i] at (x[i], y[j]), Plotly's layout), floored for the colour scale. */
 export interface ContourData {
@@ -65,13 +71,16 @@ export interface ChainPanelOptions {
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-/** A point moved onto the window's border along the ray from the window's centre (where a diverged chain left it). */
-function ontoWindow(x: number, y: number, b: [[number, number], [number, number]]): [number, number] {
+/**
+ * A point moved onto the window's border along the ray from the window's centre (where a diverged chain left it),
+ * then `inset` (a fraction of the half-width) back inside, so the cross drawn there is not clipped by the plot edge.
+ */
+function ontoWindow(x: number, y: number, b: [[number, number], [number, number]], inset = 0.05): [number, number] {
   const cx = (b[0][0] + b[0][1]) / 2;
   const cy = (b[1][0] + b[1][1]) / 2;
   if (!Number.isFinite(x) || !Number.isFinite(y)) return [cx, cy];
-  const hx = (b[0][1] - b[0][0]) / 2;
-  const hy = (b[1][1] - b[1][0]) / 2;
+  const hx = ((b[0][1] - b[0][0]) / 2) * (1 - inset);
+  const hy = ((b[1][1] - b[1][0]) / 2) * (1 - inset);
   const s = Math.max(Math.abs(x - cx) / hx, Math.abs(y - cy) / hy, 1);
   return [cx + (x - cx) / s, cy + (y - cy) / s];
 }
@@ -79,9 +88,9 @@ function ontoWindow(x: number, y: number, b: [[number, number], [number, number]
 /**
  * One chain panel: the target's log-density contours, each trail split into age groups of rising opacity
  * (old segments faint), the chosen chain's path, live chains as dots and diverged ones as grey crosses at their
- * last position (on the window's border, in its direction, when that is outside). The axes stay on the target's
- * window: a diverged chain never stretches the scale. Drawn as a live panel: the contours once, the rest on the
- * canvas every frame.
+ * last position (just inside the window's border, in its direction, when that is outside). The axes stay on the
+ * target's window: a diverged chain never stretches the scale. A legend above the plot names the dots, the path and
+ * the crosses. Drawn as a live panel: the contours once, the rest on the canvas every frame.
  */
 export function chainPanelSpec(o: ChainPanelOptions): PlotSpec {
   const data: Data[] = [
@@ -131,6 +140,7 @@ export function chainPanelSpec(o: ChainPanelOptions): PlotSpec {
         opacity: 0.12 + (0.5 * (g + 1)) / G,
         hoverinfo: 'skip',
         name: `trail ${g}`,
+        showlegend: false,
       } as Data);
     }
     const px: number[] = [];
@@ -156,14 +166,16 @@ export function chainPanelSpec(o: ChainPanelOptions): PlotSpec {
       }
     }
     data.push({ type: 'scatter', mode: 'markers', x: ax, y: ay, marker: { color: o.color, size: 4 }, name: 'chains', hoverinfo: 'skip' });
-    data.push({ type: 'scatter', mode: 'markers', x: dx, y: dy, marker: { color: '#888', size: 7, symbol: 'x' }, name: 'diverged', hoverinfo: 'skip' });
+    data.push({ type: 'scatter', mode: 'markers', x: dx, y: dy, marker: { color: DIVERGED_COLOR, size: 10, symbol: 'x' }, name: DIVERGED_NAME, hoverinfo: 'skip' });
     if (px.length > 0) {
-      data.push({ type: 'scatter', mode: 'markers', x: [px[px.length - 1]], y: [py[py.length - 1]], marker: { color: '#111', size: 8, line: { color: '#fff', width: 1 } }, name: 'chosen chain now', hoverinfo: 'skip' });
+      data.push({ type: 'scatter', mode: 'markers', x: [px[px.length - 1]], y: [py[py.length - 1]], marker: { color: '#111', size: 8, line: { color: '#fff', width: 1 } }, name: 'chosen chain now', hoverinfo: 'skip', showlegend: false });
     }
   }
   return {
     data,
     layout: {
+      showlegend: f !== null,
+      legend: LEGEND_ABOVE,
       xaxis: { range: [...o.bounds[0]], autorange: false, zeroline: false, constrain: 'domain', title: { text: 'x₁' } },
       yaxis: { range: [...o.bounds[1]], autorange: false, zeroline: false, scaleanchor: 'x', constrain: 'domain', title: { text: 'x₂' } },
     },
@@ -189,11 +201,11 @@ export function traceSpec(panels: (NamedSeries & { path: ArrayLike<number>; path
         name: p.name,
       } as Data;
     }),
-    layout: { showlegend: true, legend: { orientation: 'h', y: 1.15 }, xaxis: { title: { text: 'iteration' } }, yaxis: { title: { text: `x${j === 0 ? '₁' : '₂'}` } } },
+    layout: { showlegend: true, legend: LEGEND_ABOVE, xaxis: { title: { text: 'iteration' } }, yaxis: { title: { text: `x${j === 0 ? '₁' : '₂'}` } } },
   };
 }
 
-/** Autocorrelation against lag for each panel (solid: x₁, dotted: x₂). */
+/** Autocorrelation against lag for each panel (solid: x₁, dotted: x₂, as the x axis's title says); one legend entry per panel. */
 export function acfSpec(panels: (NamedSeries & { autocorr: number[][] })[]): PlotSpec {
   const data: Data[] = [];
   for (const p of panels) {
@@ -204,13 +216,14 @@ export function acfSpec(panels: (NamedSeries & { autocorr: number[][] })[]): Plo
         x: r.map((_, k) => k),
         y: r.map(num),
         line: { color: p.color, width: 1.5, dash: j === 0 ? 'solid' : 'dot' },
-        name: `${p.name} x${j === 0 ? '₁' : '₂'}`,
+        name: j === 0 ? p.name : `${p.name} x₂`,
+        showlegend: j === 0,
       } as Data);
     });
   }
   return {
     data,
-    layout: { showlegend: true, legend: { orientation: 'h', y: 1.15 }, xaxis: { title: { text: 'lag' } }, yaxis: { title: { text: 'autocorrelation' }, range: [-0.3, 1.05] } },
+    layout: { showlegend: true, legend: LEGEND_ABOVE, xaxis: { title: { text: 'lag (solid x₁, dotted x₂)' } }, yaxis: { title: { text: 'autocorrelation' }, range: [-0.3, 1.05] } },
   };
 }
 
@@ -234,7 +247,7 @@ export function histSpec(
     data.push({ type: 'scatter', mode: 'lines', x, y, line: { color: p.color, width: 1.5 }, name: p.name } as Data);
   }
   if (truth) data.push({ type: 'scatter', mode: 'lines', x: truth.x[j], y: truth.p[j], line: { color: '#111', width: 1.5 }, name: 'true marginal' });
-  return { data, layout: { showlegend: true, legend: { orientation: 'h', y: 1.15 }, xaxis: { title: { text: `x${j === 0 ? '₁' : '₂'}` } }, yaxis: { title: { text: 'density' } } } };
+  return { data, layout: { showlegend: true, legend: LEGEND_ABOVE, xaxis: { title: { text: `x${j === 0 ? '₁' : '₂'}` } }, yaxis: { title: { text: 'density' } } } };
 }
 
 /** One sampler's sweep curve (a subset of the engine's SweepCurve). */
@@ -247,19 +260,23 @@ export interface SweepCurveData {
   bestUngated: { step: number; essMin: number; essWithinMin: number } | null;
 }
 
+/** The sweep's key: how faithful, biased and diverged runs are drawn (legend entries without data, in grey). */
+const SWEEP_KEY_COLOR = '#666';
+
 /**
- * The sweep's criterion (multi-chain or within-chain min-ESS) against step size, log-log, one curve per sampler:
- * runs where chains diverged as crosses on the floor, runs whose sample is biased (covariance error above the
- * gate) as hollow circles, the best step as a star.
+ * The sweep's criterion (multi-chain or within-chain min-ESS) against step size, log-log, one curve per sampler
+ * named by its `label`: runs where chains diverged as crosses on the floor, runs whose sample is biased (covariance
+ * error above the gate) as hollow circles, the best step as a star. The legend names each curve and its best step,
+ * and a grey key explains the three marker kinds.
  */
-export function sweepSpec(curves: (SweepCurveData & { color: string })[], maxCovError: number): PlotSpec {
+export function sweepSpec(curves: (SweepCurveData & { color: string; label: string })[], maxCovError: number): PlotSpec {
   const data: Data[] = [];
   const v = (c: SweepCurveData, p: { essMin: number; essWithinMin: number }) => (c.criterion === 'ess-within' ? p.essWithinMin : p.essMin);
   let floor = Infinity;
   for (const c of curves) for (const p of c.points) if (v(c, p) > 0) floor = Math.min(floor, v(c, p));
   floor = Number.isFinite(floor) ? floor / 2 : 1;
   for (const c of curves) {
-    const name = c.sampler + (c.clamp ? ' (clamp)' : '');
+    const name = c.label + (c.clamp ? ' (clamp)' : '');
     const ok = c.points.filter((p) => p.diverged === 0 && v(c, p) > 0);
     data.push({ type: 'scatter', mode: 'lines', x: ok.map((p) => p.step), y: ok.map((p) => v(c, p)), line: { color: c.color, width: 1.5 }, name, hoverinfo: 'skip' } as Data);
     const good = ok.filter((p) => p.covError <= maxCovError);
@@ -272,12 +289,14 @@ export function sweepSpec(curves: (SweepCurveData & { color: string })[], maxCov
       data.push({ type: 'scatter', mode: 'markers', x: [c.best.step], y: [v(c, c.best)], marker: { color: c.color, size: 16, symbol: 'star', line: { color: '#111', width: 1 } }, name: `${name} best ε = ${c.best.step.toPrecision(3)}` } as Data);
     }
   }
+  const key = (name: string, symbol: string) => ({ type: 'scatter', mode: 'markers', x: [null], y: [null], marker: { color: SWEEP_KEY_COLOR, size: 8, symbol }, name, hoverinfo: 'skip' }) as Data;
+  data.push(key('faithful run', 'circle'), key(`biased run (cov error > ${maxCovError * 100}%)`, 'circle-open'), key('chains diverged (drawn on the floor)', 'x'));
   const within = curves[0]?.criterion === 'ess-within';
   return {
     data,
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: 1.18 },
+      legend: LEGEND_ABOVE,
       xaxis: { type: 'log', title: { text: 'step size ε' } },
       yaxis: { type: 'log', title: { text: within ? 'within-chain min ESS' : 'min ESS over coordinates' } },
     },
@@ -290,7 +309,7 @@ export function distanceSpec(panels: (NamedSeries & { t: number[]; distance: num
     data: panels.map((p) => ({ type: 'scatter', mode: 'lines', x: p.t, y: p.distance.map(num), line: { color: p.color, width: 1.5 }, name: p.name }) as Data),
     layout: {
       showlegend: true,
-      legend: { orientation: 'h', y: 1.15 },
+      legend: LEGEND_ABOVE,
       xaxis: { type: 'log', title: { text: 'iteration' } },
       yaxis: { title: { text: 'sliced W₂ to the target' }, rangemode: 'tozero' },
     },
