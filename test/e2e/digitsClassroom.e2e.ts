@@ -3,7 +3,7 @@
  * pad (touch events through the browser's input pipeline, so `touch-action: none` matters) and the posterior
  * follows, with "What the model sees" showing the noisy x̃; the gallery and the pad take the keyboard focus with
  * a visible ring, and arrow keys + Enter pick a digit; std maps compared side by side share one colour scale with a
- * colour bar; an image enlarges and downloads as a PNG named by lab, image, setting and seed; the long runs say
+ * colour bar; Delete on the focused pad clears it; an image enlarges and downloads as a PNG named by lab, image, setting and seed; the long runs say
  * their expected time, default to the quick size, show progress and stop; the class-change plot shows its legend
  * above the curves and an unclipped y title.
  */
@@ -63,6 +63,14 @@ describe('digits lab in class', () => {
     await touch('touchEnd');
     const lab = page.getByTestId('digits-lab');
     await expect.poll(() => lab.getAttribute('data-strokes'), { timeout: 30_000 }).toBe('1');
+    // the stroke reached its end: had the browser taken the gesture as a scroll (no touch-action: none), it would
+    // have cancelled the pointer after the first few points
+    const end = await page.evaluate(() => {
+      const c = document.querySelector('[data-testid="d-pad"]') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(Math.round(0.45 * c.width) - 3, Math.round(0.8 * c.height) - 3, 7, 7).data;
+      return Math.max(...Array.from(d).filter((_, i) => i % 4 === 0));
+    });
+    expect(end).toBeGreaterThan(128);
     await expect.poll(() => page.getByTestId('d-input').getAttribute('data-nonblank'), { timeout: 30_000 }).toBe('true');
     for (const id of ['d-seen', 'd-mean', 'd-std']) {
       await expect.poll(() => page.getByTestId(id).getAttribute('data-nonblank'), { timeout: 120_000 }).toBe('true');
@@ -105,6 +113,11 @@ describe('digits lab in class', () => {
     const cell = await gallery.evaluate((c) => c.getBoundingClientRect().width / 10);
     expect(cell).toBeGreaterThanOrEqual(40);
     await page.screenshot({ path: `${RESULTS}/digits-gallery-keyboard.png` });
+    // Delete on the focused pad clears it (Backspace undoes a stroke)
+    await page.getByTestId('d-pad').focus();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.getByTestId('d-input').getAttribute('data-nonblank')).toBe('false');
+    await expect.poll(() => new URL(page.url()).searchParams.get('digit')).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   });

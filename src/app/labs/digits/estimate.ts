@@ -16,12 +16,12 @@ export interface CostModel {
 
 /**
  * Chains: 2-core CPU, WASM, σ = 0.5, Langevin and Ozaki together, per chain step. Measured in the app (button to
- * figures, a loaded machine): 20 steps × 8 chains 8.2 s, 10 × 16 9.4 s, 60 × 32 77.8 s.
+ * figures, other tests running on the machine): 20 steps × 8 chains 8.2–9.6 s, 10 × 16 9.4 s, 60 × 32 77.8 s.
  */
 export const CHAINS_COST: CostModel = { fixedS: 2, perUnitS: 0.04, source: 'measured' };
 /**
  * Timing: 2-core CPU, WASM, per autodiff row (the first batch of ≤ 28 rows runs twice: warm-up). Measured in the
- * app: 28 rows 7.5 s, 784 rows 86.8 s (the issue saw 92–100 s).
+ * app: 28 rows 7.5–8.3 s, 784 rows 86.8 s (the issue saw 92–100 s).
  */
 export const TIMING_COST: CostModel = { fixedS: 2, perUnitS: 0.105, source: 'measured' };
 
