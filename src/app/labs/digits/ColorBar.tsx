@@ -4,6 +4,7 @@ import { colorOf, formatValue, type ImageScale } from './images.ts';
 
 const STEPS = 64;
 
+/** The colour bar of `scale`, `width` px wide; `data-range` holds "lo,hi" for tests. */
 export function ColorBar({ scale, testId, width = 220 }: { scale: ImageScale; testId?: string; width?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [lo, hi] = scale.range;

@@ -34,6 +34,7 @@ function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke): void {
   ctx.stroke();
 }
 
+/** The pad with its undo and clear buttons; `onInk` gets the ink after each stroke, undo and clear. */
 export function DrawingPad({
   brush,
   base,

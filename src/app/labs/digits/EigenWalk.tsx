@@ -8,6 +8,7 @@ import { NOISE_ALIGNED } from '../../../models/digits/posterior.ts';
 import { imageAt, type ImageScale } from './images.ts';
 import { ImageView } from './ImageView.tsx';
 
+/** Eigenvector `j` of `post` between its walk ends; `fileFor` names each image's PNG download. */
 export function EigenWalk({ post, j, scale, fileFor }: { post: DigitPosterior; j: number; scale: ImageScale; fileFor(what: string): string }) {
   const [minus, plus] = post.walkLabels[j];
   const lambda = post.eigenvalues[j];

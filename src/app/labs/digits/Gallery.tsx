@@ -67,6 +67,7 @@ function paint(ctx: CanvasRenderingContext2D, data: GalleryData, cols: number, s
   }
 }
 
+/** The gallery sprite with keyboard cursor and thumbnail size; `onPick` gets the index of a picked digit. */
 export function Gallery({ data, selected, onPick }: { data: GalleryData | null; selected: number; onPick(i: number): void }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);

@@ -22,6 +22,7 @@ function usePaint(ref: React.RefObject<HTMLCanvasElement | null>, values: ArrayL
   }, [ref, values, map, lo, hi]);
 }
 
+/** One 28 × 28 image under a colour scale, enlargeable, with its caption. */
 export function ImageView({
   values,
   scale = GREY_SCALE,
