@@ -120,3 +120,54 @@ describe('export', () => {
   });
 });
 
+describe('keyboard, and paths that used to break', () => {
+  it('Scores: space starts and pauses; a new s2 head while training goes on training; leaving the tab says training paused', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=wasm&density=gmm2&width=16&batch=64');
+    const lab = page.getByTestId('scores-lab');
+    const step = async () => Number((await lab.getAttribute('data-step')) || NaN);
+    await expect.poll(() => page.getByTestId('start').isEnabled(), { timeout: 90_000 }).toBe(true);
+    await page.locator('body').press(' ');
+    await expect.poll(() => lab.getAttribute('data-running'), { timeout: 30_000 }).toBe('1');
+    await expect.poll(step, { timeout: 90_000 }).toBeGreaterThan(20);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('s2').selectOption('diag');
+    // The new model trains on: its step count restarts and climbs again while running.
+    await expect.poll(step, { timeout: 90_000 }).toBeLessThan(20);
+    await expect.poll(step, { timeout: 90_000 }).toBeGreaterThan(20);
+    expect(await lab.getAttribute('data-running')).toBe('1');
+    await page.getByRole('tab', { name: 'Samplers' }).click();
+    await page.getByRole('tab', { name: 'Scores' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent(), { timeout: 60_000 }).toMatch(/Training paused at step \d+ when you left this tab: press Start to go on\./);
+    // Space on the focused tab button would click it (a button owns its keys): leave the focus on the page.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.locator('body').press(' ');
+    await expect.poll(() => lab.getAttribute('data-running'), { timeout: 30_000 }).toBe('1');
+    await page.locator('body').press(' ');
+    await expect.poll(() => lab.getAttribute('data-running'), { timeout: 30_000 }).toBe('0');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('Uncertainty: arrow keys step σ away from a trained σ; the point can be placed and moved with the keyboard', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=uncertainty');
+    const sigma = page.getByTestId('u-sigma');
+    await sigma.focus();
+    await sigma.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).searchParams.get('sigma')).not.toBeNull();
+    const up = Number(new URL(page.url()).searchParams.get('sigma'));
+    expect(up).toBeGreaterThan(0.3);
+    await sigma.press('ArrowLeft');
+    await expect.poll(() => new URL(page.url()).searchParams.get('sigma')).toBeNull(); // back on the trained 0.3 (the default)
+    const plot = page.getByTestId('u-plot');
+    await plot.focus();
+    await plot.press('Enter');
+    await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-at')).toBe('0,0');
+    await plot.press('ArrowRight');
+    await plot.press('Shift+ArrowUp');
+    await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-at')).toBe('0.16,0.6');
+    await expect.poll(() => page.getByTestId('uncertainty-lab').getAttribute('data-ellipses'), { timeout: 60_000 }).not.toBe('0');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+

@@ -16,6 +16,7 @@ import { hyperOfModel, LIVE_SETTINGS, type TrainHyper } from '../../../models/hy
 import { parseRunFile, type RunDensityRef } from '../../../models/modelFile.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
+import { useSpaceToggle } from '../../components/useSpaceToggle.ts';
 import { engine, useEngine } from '../../engine.ts';
 import { frames } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
@@ -343,6 +344,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   useEffect(() => {
     startRef.current = start;
   }, [start]);
+  useSpaceToggle(() => void (running ? pause() : start()), info !== null);
 
   // While training: refresh the fields and the metrics now and then (the worker interleaves them between steps).
   useEffect(() => {

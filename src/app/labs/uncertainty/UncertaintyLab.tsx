@@ -241,9 +241,29 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
   }, [fig2Current, grid, bounds]);
 
   // ----- σ: snap to a trained model's σ when the slider lands within 4 % of it.
+  // ----- σ: snap to a trained model's σ when the slider lands within 4 % of it, moving towards it (so arrow keys can
+  // also step away from a trained σ: snapping on the way out undid every step).
   const setSigma = (s: number) => {
-    const near = sigmasForDensity.find((m) => Math.abs(m - s) <= 0.04 * m);
+    const near = sigmasForDensity.find((m) => Math.abs(m - s) <= 0.04 * m && Math.abs(m - s) < Math.abs(m - params.sigma));
     setParams({ sigma: near ?? s });
+  };
+
+  // ----- the noisy point from the keyboard: arrows move it by 2 % of the window (Shift: 10 %), Enter places it.
+  const onPlotKey = (e: React.KeyboardEvent) => {
+    const [[x0, x1], [y0, y1]] = bounds;
+    const here: Point = x ?? [(x0 + x1) / 2, (y0 + y1) / 2];
+    const f = e.shiftKey ? 0.1 : 0.02;
+    const moves: Record<string, Point> = {
+      ArrowLeft: [here[0] - f * (x1 - x0), here[1]],
+      ArrowRight: [here[0] + f * (x1 - x0), here[1]],
+      ArrowDown: [here[0], here[1] - f * (y1 - y0)],
+      ArrowUp: [here[0], here[1] + f * (y1 - y0)],
+      Enter: here,
+    };
+    const next = moves[e.key];
+    if (!next) return;
+    e.preventDefault();
+    setParams({ at: [Number(next[0].toFixed(4)), Number(next[1].toFixed(4))] });
   };
 
   const onFile = async (file: File | undefined) => {
@@ -326,9 +346,16 @@ export default function UncertaintyLab({ params, setParams, seed }: LabProps<typ
 
       <div className="lab-main">
         <div className="ulab-main">
-          <div className="ulab-plot">
+          <div
+            className="ulab-plot"
+            tabIndex={0}
+            data-keys="own"
+            data-testid="u-plot"
+            aria-label="Noisy point x̃: arrow keys move it (Shift for larger steps), Enter places it"
+            onKeyDown={onPlotKey}
+          >
             <PlotlyPanel spec={inter.spec} live uirevision={`${params.density}`} height={520} label="Noisy point, posterior ellipses and samples" onReady={onReady} className="ulab-interactive" />
-            {!x && <p className="ulab-overlay-hint">Click anywhere on the density to place a noisy point x̃; drag to move it.</p>}
+            {!x && <p className="ulab-overlay-hint">Click anywhere on the density to place a noisy point x̃; drag to move it (or focus the plot and use the arrow keys).</p>}
           </div>
           <aside className="ulab-readout" aria-live="polite">
             <h3>At x̃ {x ? `= (${fmt(x[0])}, ${fmt(x[1])})` : ''}</h3>
