@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportFileName } from '../../../src/app/plot/exportPanel.ts';
+import { csvOf } from '../../../src/app/exportData.ts';
 
 describe('exportFileName', () => {
   it('names the lab, every setting of the URL and the seed, then the panel; shell-only keys are left out', () => {
@@ -13,5 +14,12 @@ describe('exportFileName', () => {
     const long = exportFileName(`?tab=x&a=${'y'.repeat(400)}`, 'p', 'csv');
     expect(long.length).toBeLessThanOrEqual(184);
     expect(long).toMatch(/^[A-Za-z0-9.+-]+\.csv$/);
+  });
+});
+
+describe('csvOf', () => {
+  it('writes a header from the first row and quotes cells holding commas, quotes or newlines', () => {
+    expect(csvOf([{ step: 1, name: 'a,b', note: 'say "hi"', vr: true, x: null }])).toBe('step,name,note,vr,x\n1,"a,b","say ""hi""",true,\n');
+    expect(csvOf([])).toBe('');
   });
 });

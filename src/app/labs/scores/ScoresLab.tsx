@@ -17,6 +17,7 @@ import { parseRunFile, type RunDensityRef } from '../../../models/modelFile.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { useSpaceToggle } from '../../components/useSpaceToggle.ts';
+import { downloadCsv, downloadJson } from '../../exportData.ts';
 import { engine, useEngine } from '../../engine.ts';
 import { frames } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
@@ -739,6 +740,15 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
             ) : (
               <p className="hint">Measuring…</p>
             )}
+            <div className="scores-export">
+              <span className="hint">Download</span>
+              <button type="button" disabled={!metrics} onClick={() => metrics && downloadJson({ lab: 'scores', settings: params, seed, backend: backendInfo?.name, metrics }, 'metrics')} data-testid="metrics-json">
+                metrics JSON
+              </button>
+              <button type="button" disabled={history.length === 0} onClick={() => downloadCsv(history.map((h) => ({ step: h.step, loss: h.loss, variance: h.variance, vr: h.vr })), 'loss-history')} data-testid="history-csv">
+                loss history CSV
+              </button>
+            </div>
             <p className="hint">
               MSE per entry against the exact s2 of q_σ ({params.s2 === 'diag' ? 'diagonal entries' : 'all entries'}); time per evaluation on a batch of 256 points on{' '}
               {backendInfo?.name ?? 'this backend'}.
