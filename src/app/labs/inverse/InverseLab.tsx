@@ -16,7 +16,10 @@ import { engine, useEngine } from '../../engine.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
+import { downloadText } from '../samplers/exportFile.ts';
+import { inverseFileName, metricsCsv, metricsJson, samplesCsv, samplesJson, type InverseExport, type ProblemSetting, type SamplerSetting, type ScheduleRun } from './exports.ts';
 import { inverseParams, OPERATORS } from './params.ts';
+import { SCHEDULE_SCENARIO } from './scenarios.ts';
 import {
   blindSpec,
   COLORS,
@@ -67,24 +70,34 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
   const [version, setVersion] = useState(0);
   const [busy, setBusy] = useState<{ label: string; frac: number } | null>(null);
   const [trainError, setTrainError] = useState<string | null>(null);
+  /** What the last training or loading did that the user should know (e.g. pretrained models replaced). */
+  const [notice, setNotice] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   /** Updates the state of the current models only (a late answer for older models is dropped). */
   const update = useCallback((key: string, patch: (l: LabState) => Partial<LabState>) => setLab((l) => (l && l.key === key ? { ...l, ...patch(l) } : l)), []);
+
+  /** Two fresh untrained models (A-DSM + A-CSM, A-DSM only) in the engine's sessions, replacing what they held. */
+  const createModels = useCallback(async () => {
+    const client = await engine.ready();
+    for (const which of ['acsm', 'dsm'] as const) {
+      await client.run('energy.create', { session: SESSION[which], density: params.density, acsm: which === 'acsm', width: params.width, family: params.family, seed });
+    }
+  }, [params.density, params.width, params.family, seed]);
 
   useEffect(() => {
     if (engineStatus !== 'ready') return;
     let alive = true;
     void (async () => {
-      const client = await engine.ready();
-      for (const which of ['acsm', 'dsm'] as const) {
-        await client.run('energy.create', { session: SESSION[which], density: params.density, acsm: which === 'acsm', width: params.width, family: params.family, seed });
+      await createModels();
+      if (alive) {
+        setLab({ key: modelsKey, source: 'fresh', steps: { acsm: 0, dsm: 0 }, history: { acsm: [], dsm: [] }, norm: null });
+        setNotice(null);
       }
-      if (alive) setLab({ key: modelsKey, source: 'fresh', steps: { acsm: 0, dsm: 0 }, history: { acsm: [], dsm: [] }, norm: null });
     })().catch((e: unknown) => alive && setTrainError(String(e instanceof Error ? e.message : e)));
     return () => {
       alive = false;
     };
-  }, [modelsKey, engineStatus, params.density, params.width, params.family, seed]);
+  }, [modelsKey, engineStatus, createModels]);
   const curKey = cur?.key;
   const haveModels = cur !== null && (steps.acsm > 0 || cur.source === 'pretrained');
 
@@ -98,6 +111,7 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
     [update],
   );
 
+  const pretrained = cur?.source === 'pretrained';
   const train = useCallback(async () => {
     abort.current?.abort();
     const ctrl = new AbortController();
@@ -106,6 +120,16 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
     setTrainError(null);
     try {
       const client = await engine.ready();
+      if (pretrained) {
+        // Loaded models carry no optimiser state: training starts two fresh models (from step 0), which is what the
+        // loss and normaliser panels then follow. Load pretrained brings the shipped pair back.
+        setBusy({ label: 'creating fresh models', frac: 0 });
+        await createModels();
+        setLab({ key, source: 'fresh', steps: { acsm: 0, dsm: 0 }, history: { acsm: [], dsm: [] }, norm: null });
+        setNotice('Training started two fresh models from step 0: the pretrained ones were replaced (Load pretrained brings them back).');
+      } else {
+        setNotice(null);
+      }
       for (const which of ['acsm', 'dsm'] as const) {
         const res = await client.run(
           'energy.steps',
@@ -123,7 +147,7 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
     } finally {
       if (abort.current === ctrl) setBusy(null);
     }
-  }, [params.steps, normalize, modelsKey, update]);
+  }, [params.steps, normalize, modelsKey, update, pretrained, createModels]);
 
   const loadPretrained = useCallback(async () => {
     setTrainError(null);
@@ -139,6 +163,7 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
         got[which] = info.steps ?? 0;
       }
       setLab({ key: modelsKey, source: 'pretrained', steps: got, history: { acsm: [], dsm: [] }, norm: null });
+      setNotice(null);
       await normalize(modelsKey);
     } catch (e) {
       setTrainError(e instanceof Error ? e.message : String(e));
@@ -180,32 +205,47 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
   }, []);
 
   // ----- posterior sampling.
-  const problem: ProblemSpec = useMemo(
-    () =>
-      params.problem === 'inpaint'
-        ? { kind: 'inpaint', axis: 0, value: params.obs1 }
-        : { kind: 'linear', H: [...OPERATORS[params.operator]], noise: params.noise, y: [params.obs1, params.obs2] },
-    [params.problem, params.obs1, params.obs2, params.operator, params.noise],
-  );
-  const sampler = {
-    problem,
+  const problemOf = (q: ProblemSetting): ProblemSpec =>
+    q.problem === 'inpaint' ? { kind: 'inpaint', axis: 0, value: q.obs1 } : { kind: 'linear', H: [...OPERATORS[q.operator as keyof typeof OPERATORS]], noise: q.noise, y: [q.obs1, q.obs2] };
+  const setting: ProblemSetting = { problem: params.problem, obs1: params.obs1, obs2: params.obs2, operator: params.operator, noise: params.noise };
+  const samplerSetting: SamplerSetting = {
+    corrector: params.corrector,
+    correctorSteps: params.correctorSteps,
     levels: params.levels,
     stepSize: params.stepSize,
+    schedule: params.schedule,
     chains: params.chains,
-    seed,
   };
+  /** The request of one posterior run (the sampler's settings, the problem and the model shown). */
+  const posteriorRequest = (q: ProblemSetting, sm: SamplerSetting) => ({
+    problem: problemOf(q),
+    levels: sm.levels,
+    stepSize: sm.stepSize,
+    chains: sm.chains,
+    seed,
+    model: modelRef(shownModel),
+    corrector: sm.corrector as 'mala' | 'ula',
+    correctorSteps: sm.correctorSteps,
+    schedule: sm.schedule as 'geometric' | 'energy',
+  });
   const post = useJob('energy.posterior');
+  /** The settings of the posterior run shown (they name its export). */
+  const [postRun, setPostRun] = useState<{ setting: ProblemSetting; sampler: SamplerSetting; model: string } | null>(null);
+  const samplePosterior = () => {
+    setPostRun({ setting, sampler: samplerSetting, model: shownModel });
+    void post.run(posteriorRequest(setting, samplerSetting));
+  };
   const sweep = useJob('energy.correctorSweep');
-  const [schedules, setSchedules] = useState<{ geometric: { path: { sigma1: number; sigma2: number }[]; distance: number }; energy: { path: { sigma1: number; sigma2: number }[]; distance: number } } | null>(null);
+  const [schedules, setSchedules] = useState<{ geometric: ScheduleRun; energy: ScheduleRun } | null>(null);
   const [scheduleError, setScheduleError] = useState<string | null>(null);
   const [scheduleBusy, setScheduleBusy] = useState(false);
-  const compareSchedules = async () => {
+  /** Both schedules on the same problem and budget (the current settings, or the scenario's when it is applied). */
+  const compareSchedules = async (q: ProblemSetting = setting, sm: SamplerSetting = samplerSetting) => {
     setScheduleBusy(true);
     setScheduleError(null);
     try {
       const client = await engine.ready();
-      const run = (schedule: 'geometric' | 'energy') =>
-        client.run('energy.posterior', { ...sampler, model: modelRef(shownModel), corrector: params.corrector, correctorSteps: params.correctorSteps, schedule });
+      const run = (schedule: 'geometric' | 'energy') => client.run('energy.posterior', { ...posteriorRequest(q, sm), schedule });
       const g = await run('geometric');
       const e = await run('energy');
       setSchedules({ geometric: { path: g.path, distance: g.distance }, energy: { path: e.path, distance: e.distance } });
@@ -214,6 +254,37 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
     } finally {
       setScheduleBusy(false);
     }
+  };
+  /** The one-click demonstration: the scenario where the schedules differ, applied and run. */
+  const showScheduleDifference = () => {
+    const v = { ...params, ...SCHEDULE_SCENARIO.params };
+    setParams(SCHEDULE_SCENARIO.params);
+    void compareSchedules(
+      { problem: v.problem, obs1: v.obs1, obs2: v.obs2, operator: v.operator, noise: v.noise },
+      { corrector: v.corrector, correctorSteps: v.correctorSteps, levels: v.levels, stepSize: v.stepSize, schedule: v.schedule, chains: v.chains },
+    );
+  };
+
+  /** What the export buttons save. */
+  const exported = (): InverseExport => ({
+    density: params.density,
+    seed,
+    model: postRun?.model ?? shownModel,
+    setting: postRun?.setting ?? setting,
+    sampler: postRun?.sampler ?? samplerSetting,
+    posterior: post.result ?? null,
+    schedules,
+    sweep: sweep.result ?? null,
+    blind: (['acsm', 'dsm'] as const).flatMap((model) => {
+      const r = (model === 'acsm' ? blindA : blindD).result;
+      return r ? [{ model, truth: r.truth, estimate: r.estimate, exactEstimate: r.exactEstimate }] : [];
+    }),
+    normalization: norm,
+  });
+  const save = (what: 'samples' | 'metrics', ext: 'csv' | 'json') => {
+    const e = exported();
+    const text = what === 'samples' ? (e.posterior ? (ext === 'csv' ? samplesCsv(e.posterior) : samplesJson(e, e.posterior)) : null) : ext === 'csv' ? metricsCsv(e) : metricsJson(e);
+    if (text) downloadText(text, inverseFileName(e, what, ext));
   };
 
   const prior = useMemo(() => {
@@ -242,8 +313,14 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
         <NumberControl label="hidden units" spec={inverseParams.width} value={params.width} onChange={(width) => setParams({ width })} />
         <EnumControl label="covariance family" spec={inverseParams.family} value={params.family} onChange={(family) => setParams({ family })} labels={{ diag: 'diagonal Σ', full: 'full 2×2 Σ' }} />
         <div className="ilab-buttons">
-          <button type="button" data-testid="i-train" disabled={!cur || busy !== null} onClick={() => void train()}>
-            Train both models
+          <button
+            type="button"
+            data-testid="i-train"
+            disabled={!cur || busy !== null}
+            onClick={() => void train()}
+            title={cur?.source === 'pretrained' ? 'Replaces the pretrained models with two fresh ones and trains them from step 0' : undefined}
+          >
+            {cur?.source === 'pretrained' ? 'Train fresh models' : 'Train both models'}
           </button>
           {busy ? (
             <button type="button" onClick={() => abort.current?.abort()}>
@@ -258,6 +335,11 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
           {busy ? `${busy.label} (${Math.round(busy.frac * 100)} %)` : cur?.source === 'pretrained' ? `pretrained models loaded (${steps.acsm} steps each)` : `trained: ${steps.acsm} steps each`}
           {trainError ? <span className="ilab-error"> {trainError}</span> : null}
         </p>
+        {notice ? (
+          <p className="ilab-note" data-testid="i-notice">
+            {notice}
+          </p>
+        ) : null}
       </section>
 
       <section className="ilab-row">
@@ -352,16 +434,41 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
         <EnumControl label="Σ schedule" spec={inverseParams.schedule} value={params.schedule} onChange={(schedule) => setParams({ schedule })} labels={{ geometric: 'geometric', energy: 'energy-guided' }} />
         <NumberControl label="chains" spec={inverseParams.chains} value={params.chains} onChange={(chains) => setParams({ chains })} log />
         <div className="ilab-buttons">
-          <button type="button" data-testid="i-sample" disabled={engineStatus !== 'ready'} onClick={() => void post.run({ ...sampler, model: modelRef(shownModel), corrector: params.corrector, correctorSteps: params.correctorSteps, schedule: params.schedule })}>
+          <button type="button" data-testid="i-sample" disabled={engineStatus !== 'ready'} onClick={samplePosterior}>
             Sample p(x | y)
           </button>
-          <button type="button" disabled={engineStatus !== 'ready'} onClick={() => void sweep.run({ ...sampler, model: modelRef(shownModel), schedule: params.schedule, steps: [0, 1, 2, 4, 8] })}>
+          <button
+            type="button"
+            disabled={engineStatus !== 'ready'}
+            onClick={() => {
+              const { problem: q, levels, stepSize, chains, seed: s, model, schedule } = posteriorRequest(setting, samplerSetting);
+              void sweep.run({ problem: q, levels, stepSize, chains, seed: s, model, schedule, steps: [0, 1, 2, 4, 8] });
+            }}
+          >
             ULA vs MALA sweep
           </button>
-          <button type="button" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={() => void compareSchedules()}>
+          <button type="button" data-testid="i-schedules" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={() => void compareSchedules()}>
             Geometric vs energy-guided
           </button>
+          <button type="button" data-testid="i-schedule-scenario" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={showScheduleDifference} title={SCHEDULE_SCENARIO.idea}>
+            Show where the schedules differ
+          </button>
         </div>
+        <span className="ilab-export" role="group" aria-label="export">
+          export
+          <button type="button" data-testid="i-export-samples-csv" disabled={!post.result} onClick={() => save('samples', 'csv')} title="The posterior samples next to exact ones">
+            samples CSV
+          </button>
+          <button type="button" data-testid="i-export-samples-json" disabled={!post.result} onClick={() => save('samples', 'json')}>
+            samples JSON
+          </button>
+          <button type="button" data-testid="i-export-metrics-csv" onClick={() => save('metrics', 'csv')} title="W1, acceptance, the schedule comparison, the ULA vs MALA sweep, blind estimates and normaliser masses">
+            metrics CSV
+          </button>
+          <button type="button" data-testid="i-export-metrics-json" onClick={() => save('metrics', 'json')}>
+            metrics JSON
+          </button>
+        </span>
       </section>
       <p className="ilab-note">
         Sampling uses the {MODEL_LABELS[shownModel]} energy{shownModel === 'exact' && params.model !== 'exact' ? ' (no trained model yet)' : ''}. Σ anneals from the observation&apos;s Σ_y down to 10⁻⁴ per direction;
@@ -388,7 +495,7 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
             <p className="ilab-note">{sweep.error ?? (sweep.status === 'running' ? `running ULA and MALA… ${sweep.progress?.done ?? 0} of ${sweep.progress?.of ?? 10}` : 'The sweep runs the sampler with 0, 1, 2, 4, 8 corrector steps, ULA and MALA (equal budgets).')}</p>
           )}
         </div>
-        <div className="ilab-panel">
+        <div className="ilab-panel" data-testid="i-schedule-panel" data-w1-geometric={schedules?.geometric.distance ?? ''} data-w1-energy={schedules?.energy.distance ?? ''}>
           {schedules ? (
             <PlotlyPanel
               spec={schedulePathSpec([
@@ -399,7 +506,12 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
               label="Σ paths of the schedules"
             />
           ) : (
-            <p className="ilab-note">{scheduleError ?? (scheduleBusy ? 'running both schedules…' : 'Paths of Σ_t in the (σ1, σ2) plane and sample quality at the same budget; try y = Hx + σv, where both directions anneal.')}</p>
+            <p className="ilab-note">
+              {scheduleError ??
+                (scheduleBusy
+                  ? 'running both schedules…'
+                  : 'Paths of Σ_t in the (σ1, σ2) plane and sample quality at the same budget. On inpainting only the missing direction anneals, so both schedules take the same path; on y = Hx + σv both anneal and the energy-guided one adapts its steps to the observation: “Show where the schedules differ”.')}
+            </p>
           )}
         </div>
       </section>
