@@ -11,7 +11,7 @@ const chromium = useChromium();
 
 describe('digits lab', () => {
   it('a mouse stroke gives non-blank mean / std / eigenvector panels; the timing ratio is > 1', async () => {
-    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=digits&rows=14&k=3&samples=4');
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=digits&digit=-1&rows=14&k=3&samples=4');
     const lab = page.getByTestId('digits-lab');
     await lab.waitFor({ timeout: 60_000 });
     const pad = page.getByTestId('d-pad');

@@ -17,7 +17,8 @@ export const digitsParams = {
   /** Add seeded noise at σ to the digit (otherwise the digit itself is taken as the noisy x̃). */
   noise: p.bool(true, 'add noise at σ'),
   /** MNIST test digit of the gallery to start from (-1: the drawing pad). */
-  digit: p.int({ default: -1, min: -1, max: 299, label: 'gallery digit' }),
+  // The lab opens on an MNIST test digit (a 4) and its posterior, so the first screen is a picture; -1 is a blank pad.
+  digit: p.int({ default: 4, min: -1, max: 299, label: 'gallery digit' }),
   k: p.int({ default: 4, min: 1, max: 8, label: 'eigenvectors' }),
   /** Eigenvectors of the covariance with the estimated-noise direction x̃ − mean projected out (a learned-factorisation artefact lives there). */
   projectNoise: p.bool(true, 'project out the noise direction'),
