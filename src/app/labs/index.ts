@@ -11,10 +11,12 @@ import { uncertaintyExplainer } from './uncertainty/explainer.ts';
 import { uncertaintyScenarios } from './uncertainty/scenarios.ts';
 import { samplersParams } from './samplers/params.ts';
 import { samplersExplainer } from './samplers/explainer.ts';
+import { samplersScenarios } from './samplers/scenarios.ts';
 import { digitsParams } from './digits/params.ts';
 import { digitsExplainer } from './digits/explainer.ts';
 import { inverseParams } from './inverse/params.ts';
 import { inverseExplainer } from './inverse/explainer.ts';
+import { inverseScenarios } from './inverse/scenarios.ts';
 
 export const LABS: readonly RegisteredLab[] = [
   defineLab({
@@ -41,6 +43,7 @@ export const LABS: readonly RegisteredLab[] = [
     issue: 5,
     params: samplersParams,
     explainer: samplersExplainer,
+    scenarios: samplersScenarios,
     load: () => import('./samplers/SamplersLab.tsx'),
   }),
   defineLab({
@@ -57,6 +60,7 @@ export const LABS: readonly RegisteredLab[] = [
     issue: 7,
     params: inverseParams,
     explainer: inverseExplainer,
+    scenarios: inverseScenarios,
     load: () => import('./inverse/InverseLab.tsx'),
   }),
 ];

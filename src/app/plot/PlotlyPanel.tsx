@@ -16,7 +16,8 @@ import { frames } from './frameScheduler.ts';
 import { splitLive } from './liveSplit.ts';
 import { countMarks, drawOverlay, type AxisFrame, type Overlay } from './overlay.ts';
 import { panelLayout, PLOT_CONFIG, sameValue, type PlotSpec } from './spec.ts';
-import { exportFileName, panelImage, saveAs } from './exportPanel.ts';
+import { saveUrl } from '../export/files.ts';
+import { panelFileName, panelImage } from '../export/panelImage.ts';
 
 type PlotlyApi = typeof import('./plotly.ts').default;
 let plotlyPromise: Promise<PlotlyApi> | null = null;
@@ -252,7 +253,7 @@ export function PlotlyPanel({ spec: given, live = false, uirevision, minInterval
     const layout = gd?._fullLayout;
     if (!plotly || !gd || !layout) return;
     const image = await panelImage(plotly.toImage as Parameters<typeof panelImage>[0], gd, canvasRef.current, format, { width: Math.round(layout.width), height: Math.round(layout.height) });
-    saveAs(image, exportFileName(window.location.search, label ?? 'panel', format));
+    saveUrl(image, panelFileName(window.location.search, label ?? 'panel', format));
   };
 
   return (

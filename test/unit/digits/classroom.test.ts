@@ -3,7 +3,7 @@
  * class-change plot's legend, gallery keys, expected run times of the long jobs and the timing's pixels.
  */
 import { describe, expect, it } from 'vitest';
-import { classChangeSpec, colorOf, exportFileName, formatValue, GREY_SCALE, sharedScale } from '../../../src/app/labs/digits/images.ts';
+import { classChangeSpec, colorOf, digitFileName, formatValue, GREY_SCALE, sharedScale } from '../../../src/app/labs/digits/images.ts';
 import { calibrate, chainUnits, CHAINS_COST, expectedSeconds, formatDuration, TIMING_COST, timingUnits } from '../../../src/app/labs/digits/estimate.ts';
 import { CHAIN_SIZES, digitsParams, TIMING_SIZES } from '../../../src/app/labs/digits/params.ts';
 import { galleryMove } from '../../../src/app/labs/digits/Gallery.tsx';
@@ -30,9 +30,9 @@ describe('digits classroom helpers', () => {
   });
 
   it('export file names say lab, image, setting and seed', () => {
-    expect(exportFileName({ what: 'std', sigma: 0.5, seed: 1, digit: -1 })).toBe('tweedie-digits-std-sigma0.5-seed1.png');
-    expect(exportFileName({ what: 'eig2', sigma: 0.3, seed: 7, digit: 42 })).toBe('tweedie-digits-eig2-mnist42-sigma0.3-seed7.png');
-    expect(exportFileName({ what: 'a b/c', sigma: 0.5, seed: 1, digit: -1 })).toBe('tweedie-digits-a-b-c-sigma0.5-seed1.png');
+    expect(digitFileName({ what: 'std', sigma: 0.5, seed: 1, digit: -1 })).toBe('tweedie-digits-std-sigma0.5-seed1.png');
+    expect(digitFileName({ what: 'eig2', sigma: 0.3, seed: 7, digit: 42 })).toBe('tweedie-digits-eig2-mnist42-sigma0.3-seed7.png');
+    expect(digitFileName({ what: 'a b/c', sigma: 0.5, seed: 1, digit: -1 })).toBe('tweedie-digits-a-b-c-sigma0.5-seed1.png');
   });
 
   it('the class-change plot shows its legend above the plot area, with a y title that fits', () => {

@@ -1,6 +1,6 @@
 /** The Samplers lab's exports: CSV and JSON of the chains, metrics and sweep, and file names that say the setting. */
 import { describe, expect, it } from 'vitest';
-import { exportFileName, nameNumber, toCsv, toJson } from '../../../src/app/labs/samplers/exportFile.ts';
+import { exportFileName, nameNumber, toCsv, toJson } from '../../../src/app/export/files.ts';
 import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from '../../../src/app/labs/samplers/exports.ts';
 
 const metrics = { essPerDim: [120, 98.5], essMin: 98.5, essWithinPerDim: [500, 400], essWithinMin: 400, essPerSec: 1000, acceptRate: null, meanError: 0.01, covError: 0.02, distance: 0.05, diverged: 0, firstDivergence: null, chainsUsed: 3, iters: 60, seconds: 0.1 };

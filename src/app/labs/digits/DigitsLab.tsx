@@ -22,7 +22,7 @@ import { DrawingPad } from './DrawingPad.tsx';
 import { Gallery, galleryDigit, loadGallery, type GalleryData } from './Gallery.tsx';
 import { ImageView } from './ImageView.tsx';
 import { EigenWalk } from './EigenWalk.tsx';
-import { classChangeSpec, exportFileName, GREY_SCALE, imageAt, PIXELS, sharedScale } from './images.ts';
+import { classChangeSpec, digitFileName, GREY_SCALE, imageAt, PIXELS, sharedScale } from './images.ts';
 import { ColorBar } from './ColorBar.tsx';
 import { LongRun } from './LongRun.tsx';
 import { calibrate, chainUnits, CHAINS_COST, TIMING_COST, timingUnits } from './estimate.ts';
@@ -78,7 +78,7 @@ export default function DigitsLab({ params, setParams, seed }: LabProps<typeof d
   const stale = posterior.status === 'running';
   const [chainsCost, setChainsCost] = useState(CHAINS_COST);
   const [timingCost, setTimingCost] = useState(TIMING_COST);
-  const fileFor = (what: string) => exportFileName({ what, sigma, seed, digit: drawn ? -1 : params.digit });
+  const fileFor = (what: string) => digitFileName({ what, sigma, seed, digit: drawn ? -1 : params.digit });
 
   const runChains = async () => {
     if (!input) return;

@@ -39,7 +39,7 @@ export function ImageView({
   size?: number;
   testId?: string;
   title?: string;
-  /** The PNG file name of the download offered by the zoomed view (`exportFileName`). */
+  /** The PNG file name of the download offered by the zoomed view (`digitFileName`). */
   fileName?: string;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);

@@ -3,6 +3,7 @@
  * a diverging map for eigenvectors), colour scales shared by images that are compared, export file names, views
  * of one image in a stack, and the class-change plot spec. Unit-tested as plain data.
  */
+import { exportFileName } from '../../export/files.ts';
 import { LEGEND_ABOVE, type PlotSpec } from '../../plot/spec.ts';
 
 export type ColorMap = 'grey' | 'heat' | 'diverging';
@@ -37,10 +38,9 @@ export interface ExportSetting {
   digit: number;
 }
 
-/** `tweedie-digits-<what>[-mnist<digit>]-sigma<σ>-seed<seed>.png`: the lab, the image and the settings that made it. */
-export function exportFileName({ what, sigma, seed, digit }: ExportSetting): string {
-  const safe = what.replace(/[^A-Za-z0-9-]+/g, '-');
-  return `tweedie-digits-${safe}${digit >= 0 ? `-mnist${digit}` : ''}-sigma${sigma}-seed${seed}.png`;
+/** `tweedie-digits-<what>[-mnist<digit>]-sigma<σ>-seed<seed>.png` (`exportFileName`): the lab, the image and the settings that made it. */
+export function digitFileName({ what, sigma, seed, digit }: ExportSetting): string {
+  return exportFileName('digits', what, [...(digit >= 0 ? [`mnist${digit}`] : []), `sigma${sigma}`], seed, 'png');
 }
 
 /** [lo, hi] for the map: grey [0, 1]; heat [0, max]; diverging symmetric [-m, m]. NaN values are ignored. */

@@ -16,7 +16,7 @@ import { engine, useEngine } from '../../engine.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
-import { downloadText } from '../samplers/exportFile.ts';
+import { downloadText } from '../../export/files.ts';
 import { inverseFileName, metricsCsv, metricsJson, samplesCsv, samplesJson, type InverseExport, type ProblemSetting, type SamplerSetting, type ScheduleRun } from './exports.ts';
 import { inverseParams, OPERATORS } from './params.ts';
 import { SCHEDULE_SCENARIO } from './scenarios.ts';
@@ -306,215 +306,219 @@ export default function InverseLab({ params, setParams, seed }: LabProps<typeof 
     r ? `${MODEL_LABELS[which]}: argmax σ = (${fmt(r.estimate[0])}, ${fmt(r.estimate[1])}), exact (${fmt(r.exactEstimate[0])}, ${fmt(r.exactEstimate[1])})` : MODEL_LABELS[which];
 
   return (
-    <div className="inverse-lab" data-testid="inverse-lab" data-steps={steps.acsm} data-normalized={norm ? 'yes' : 'no'}>
-      <section className="lab-controls">
-        <EnumControl label="density" spec={inverseParams.density} value={params.density} onChange={(density) => setParams({ density })} />
-        <NumberControl label="training steps per run" spec={inverseParams.steps} value={params.steps} onChange={(steps) => setParams({ steps })} log testId="i-steps" />
-        <NumberControl label="hidden units" spec={inverseParams.width} value={params.width} onChange={(width) => setParams({ width })} />
-        <EnumControl label="covariance family" spec={inverseParams.family} value={params.family} onChange={(family) => setParams({ family })} labels={{ diag: 'diagonal Σ', full: 'full 2×2 Σ' }} />
-        <div className="ilab-buttons">
-          <button
-            type="button"
-            data-testid="i-train"
-            disabled={!cur || busy !== null}
-            onClick={() => void train()}
-            title={cur?.source === 'pretrained' ? 'Replaces the pretrained models with two fresh ones and trains them from step 0' : undefined}
-          >
-            {cur?.source === 'pretrained' ? 'Train fresh models' : 'Train both models'}
-          </button>
-          {busy ? (
-            <button type="button" onClick={() => abort.current?.abort()}>
-              Stop
+    <div className="inverse-lab lab-page" data-testid="inverse-lab" data-steps={steps.acsm} data-normalized={norm ? 'yes' : 'no'}>
+      <aside className="lab-side" aria-label="Inverse-problems lab settings">
+        <section className="lab-controls">
+          <EnumControl label="density" spec={inverseParams.density} value={params.density} onChange={(density) => setParams({ density })} />
+          <NumberControl label="training steps per run" spec={inverseParams.steps} value={params.steps} onChange={(steps) => setParams({ steps })} log testId="i-steps" />
+          <NumberControl label="hidden units" spec={inverseParams.width} value={params.width} onChange={(width) => setParams({ width })} />
+          <EnumControl label="covariance family" spec={inverseParams.family} value={params.family} onChange={(family) => setParams({ family })} labels={{ diag: 'diagonal Σ', full: 'full 2×2 Σ' }} />
+          <div className="ilab-buttons">
+            <button
+              type="button"
+              data-testid="i-train"
+              disabled={!cur || busy !== null}
+              onClick={() => void train()}
+              title={cur?.source === 'pretrained' ? 'Replaces the pretrained models with two fresh ones and trains them from step 0' : undefined}
+            >
+              {cur?.source === 'pretrained' ? 'Train fresh models' : 'Train both models'}
             </button>
-          ) : null}
-          <button type="button" data-testid="i-pretrained" disabled={!cur || busy !== null || params.density !== 'gmm2' || params.family !== 'diag'} onClick={() => void loadPretrained()} title="3000-step diagonal-Σ models of gmm2 shipped with the app">
-            Load pretrained (gmm2)
-          </button>
-        </div>
-        <p className="ilab-status" data-testid="i-status">
-          {busy ? `${busy.label} (${Math.round(busy.frac * 100)} %)` : cur?.source === 'pretrained' ? `pretrained models loaded (${steps.acsm} steps each)` : `trained: ${steps.acsm} steps each`}
-          {trainError ? <span className="ilab-error"> {trainError}</span> : null}
-        </p>
-        {notice ? (
-          <p className="ilab-note" data-testid="i-notice">
-            {notice}
+            {busy ? (
+              <button type="button" onClick={() => abort.current?.abort()}>
+                Stop
+              </button>
+            ) : null}
+            <button type="button" data-testid="i-pretrained" disabled={!cur || busy !== null || params.density !== 'gmm2' || params.family !== 'diag'} onClick={() => void loadPretrained()} title="3000-step diagonal-Σ models of gmm2 shipped with the app">
+              Load pretrained (gmm2)
+            </button>
+          </div>
+          <p className="ilab-status" data-testid="i-status">
+            {busy ? `${busy.label} (${Math.round(busy.frac * 100)} %)` : cur?.source === 'pretrained' ? `pretrained models loaded (${steps.acsm} steps each)` : `trained: ${steps.acsm} steps each`}
+            {trainError ? <span className="ilab-error"> {trainError}</span> : null}
           </p>
-        ) : null}
-      </section>
-
-      <section className="ilab-row">
-        <div className="ilab-panel">
-          <h3>Training losses</h3>
-          {history.acsm.length > 0 || history.dsm.length > 0 ? (
-            <PlotlyPanel live spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
-          ) : (
-            <p className="ilab-note">
-              {cur?.source === 'pretrained' ? 'The pretrained models come without their training curves: train both models to watch the losses.' : 'The A-DSM and A-CSM losses of both models appear here while they train.'}
+          {notice ? (
+            <p className="ilab-note" data-testid="i-notice">
+              {notice}
             </p>
-          )}
-        </div>
-        <div className="ilab-panel" data-testid="i-normalization">
-          <h3>Normaliser across Σ</h3>
-          {norm ? (
-            <>
-              <PlotlyPanel
-                spec={normalizationSpec(
-                  [
-                    { name: 'acsm', rows: norm.models[0].rows },
-                    { name: 'dsm', rows: norm.models[1].rows },
-                  ],
-                  norm.exact,
+          ) : null}
+        </section>
+      </aside>
+
+      <div className="lab-main">
+        <section className="ilab-row">
+          <div className="ilab-panel">
+            {land.result ? (
+              <PlotlyPanel spec={landscapeSpec(land.result.xs, land.result.ys, land.result.learned, `${MODEL_LABELS[shownModel]}: U + log Z`, landZmin)} height={320} label="learned energy landscape" />
+            ) : (
+              <p className="ilab-note">{land.error ?? 'computing…'}</p>
+            )}
+          </div>
+          <div className="ilab-panel">
+            {land.result ? <PlotlyPanel spec={landscapeSpec(land.result.xs, land.result.ys, land.result.exact, 'exact −log p(y | Σ)', landZmin)} height={320} label="exact energy landscape" /> : null}
+          </div>
+        </section>
+        <section className="lab-controls">
+          <EnumControl label="model" spec={inverseParams.model} value={params.model} onChange={(model) => setParams({ model })} labels={MODEL_LABELS} />
+          <NumberControl label="landscape σ1" spec={inverseParams.landS1} value={params.landS1} onChange={(landS1) => setParams({ landS1 })} log />
+          <NumberControl label="landscape σ2" spec={inverseParams.landS2} value={params.landS2} onChange={(landS2) => setParams({ landS2 })} log />
+        </section>
+
+        <section className="ilab-row">
+          <div className="ilab-panel">
+            <h3>Training losses</h3>
+            {history.acsm.length > 0 || history.dsm.length > 0 ? (
+              <PlotlyPanel live spec={lossSpec([{ name: 'acsm', history: history.acsm }, { name: 'dsm', history: history.dsm }])} height={280} label="training losses" />
+            ) : (
+              <p className="ilab-note">
+                {cur?.source === 'pretrained' ? 'The pretrained models come without their training curves: train both models to watch the losses.' : 'The A-DSM and A-CSM losses of both models appear here while they train.'}
+              </p>
+            )}
+          </div>
+          <div className="ilab-panel" data-testid="i-normalization">
+            <h3>Normaliser across Σ</h3>
+            {norm ? (
+              <>
+                <PlotlyPanel
+                  spec={normalizationSpec(
+                    [
+                      { name: 'acsm', rows: norm.models[0].rows },
+                      { name: 'dsm', rows: norm.models[1].rows },
+                    ],
+                    norm.exact,
+                  )}
+                  height={280}
+                  label="grid mass of exp(−U − log Z) per Σ"
+                />
+                <p className="ilab-note">
+                  log Z (anchor Σ = 30 I): A-CSM {fmt(norm.models[0].logZ)}, A-DSM only {fmt(norm.models[1].logZ)}. A flat line at 1 means one constant normalises every p(y | Σ).
+                </p>
+              </>
+            ) : (
+              <p className="ilab-note">Train (or load) the models: the masses ∫ exp(−U − log Z) dy for a sweep of Σ appear here.</p>
+            )}
+          </div>
+        </section>
+
+        <section className="lab-controls">
+          <NumberControl label="true σ1" spec={inverseParams.trueS1} value={params.trueS1} onChange={(trueS1) => setParams({ trueS1 })} log />
+          <NumberControl label="true σ2" spec={inverseParams.trueS2} value={params.trueS2} onChange={(trueS2) => setParams({ trueS2 })} log />
+          <NumberControl label="observations sharing Σ" spec={inverseParams.points} value={params.points} onChange={(points) => setParams({ points })} log testId="i-points" />
+        </section>
+        <section className="ilab-row" data-testid="i-blind">
+          {(['acsm', 'dsm'] as const).map((which) => {
+            const job = which === 'acsm' ? blindA : blindD;
+            return (
+              <div className="ilab-panel" key={which} data-testid={`i-blind-${which}`}>
+                {job.result ? (
+                  <PlotlyPanel spec={blindSpec(job.result, blindTitle(which, job.result))} height={360} label={`blind estimation, ${MODEL_LABELS[which]}`} onReady={onBlindReady} />
+                ) : (
+                  <p className="ilab-note">{job.error ?? (haveModels ? `computing Σ_n log p(y_n | Σ) over the (σ1, σ2) plane… ${job.progress ? Math.round((100 * job.progress.row) / job.progress.of) + ' %' : ''}` : 'Train (or load) the models for blind estimation.')}</p>
                 )}
-                height={280}
-                label="grid mass of exp(−U − log Z) per Σ"
-              />
-              <p className="ilab-note">
-                log Z (anchor Σ = 30 I): A-CSM {fmt(norm.models[0].logZ)}, A-DSM only {fmt(norm.models[1].logZ)}. A flat line at 1 means one constant normalises every p(y | Σ).
-              </p>
-            </>
-          ) : (
-            <p className="ilab-note">Train (or load) the models: the masses ∫ exp(−U − log Z) dy for a sweep of Σ appear here.</p>
-          )}
-        </div>
-      </section>
+              </div>
+            );
+          })}
+        </section>
+        <p className="ilab-note">Click a heat-map to move the true Σ. One observation gives a nearly flat surface; a batch sharing Σ gives a peak.</p>
 
-      <section className="lab-controls">
-        <EnumControl label="model" spec={inverseParams.model} value={params.model} onChange={(model) => setParams({ model })} labels={MODEL_LABELS} />
-        <NumberControl label="landscape σ1" spec={inverseParams.landS1} value={params.landS1} onChange={(landS1) => setParams({ landS1 })} log />
-        <NumberControl label="landscape σ2" spec={inverseParams.landS2} value={params.landS2} onChange={(landS2) => setParams({ landS2 })} log />
-      </section>
-      <section className="ilab-row">
-        <div className="ilab-panel">
-          {land.result ? (
-            <PlotlyPanel spec={landscapeSpec(land.result.xs, land.result.ys, land.result.learned, `${MODEL_LABELS[shownModel]}: U + log Z`, landZmin)} height={320} label="learned energy landscape" />
-          ) : (
-            <p className="ilab-note">{land.error ?? 'computing…'}</p>
-          )}
-        </div>
-        <div className="ilab-panel">
-          {land.result ? <PlotlyPanel spec={landscapeSpec(land.result.xs, land.result.ys, land.result.exact, 'exact −log p(y | Σ)', landZmin)} height={320} label="exact energy landscape" /> : null}
-        </div>
-      </section>
-
-      <section className="lab-controls">
-        <NumberControl label="true σ1" spec={inverseParams.trueS1} value={params.trueS1} onChange={(trueS1) => setParams({ trueS1 })} log />
-        <NumberControl label="true σ2" spec={inverseParams.trueS2} value={params.trueS2} onChange={(trueS2) => setParams({ trueS2 })} log />
-        <NumberControl label="observations sharing Σ" spec={inverseParams.points} value={params.points} onChange={(points) => setParams({ points })} log testId="i-points" />
-      </section>
-      <section className="ilab-row" data-testid="i-blind">
-        {(['acsm', 'dsm'] as const).map((which) => {
-          const job = which === 'acsm' ? blindA : blindD;
-          return (
-            <div className="ilab-panel" key={which} data-testid={`i-blind-${which}`}>
-              {job.result ? (
-                <PlotlyPanel spec={blindSpec(job.result, blindTitle(which, job.result))} height={360} label={`blind estimation, ${MODEL_LABELS[which]}`} onReady={onBlindReady} />
-              ) : (
-                <p className="ilab-note">{job.error ?? (haveModels ? `computing Σ_n log p(y_n | Σ) over the (σ1, σ2) plane… ${job.progress ? Math.round((100 * job.progress.row) / job.progress.of) + ' %' : ''}` : 'Train (or load) the models for blind estimation.')}</p>
-              )}
-            </div>
-          );
-        })}
-      </section>
-      <p className="ilab-note">Click a heat-map to move the true Σ. One observation gives a nearly flat surface; a batch sharing Σ gives a peak.</p>
-
-      <section className="lab-controls">
-        <EnumControl label="inverse problem" spec={inverseParams.problem} value={params.problem} onChange={(problem) => setParams({ problem })} labels={{ inpaint: 'inpainting: x1 seen, x2 missing', linear: 'y = Hx + σv' }} />
-        <NumberControl label={params.problem === 'inpaint' ? 'observed x1' : 'y1'} spec={inverseParams.obs1} value={params.obs1} onChange={(obs1) => setParams({ obs1 })} />
-        {params.problem === 'linear' ? (
-          <>
-            <NumberControl label="y2" spec={inverseParams.obs2} value={params.obs2} onChange={(obs2) => setParams({ obs2 })} />
-            <EnumControl label="operator H" spec={inverseParams.operator} value={params.operator} onChange={(operator) => setParams({ operator })} labels={{ scale: 'scale diag(1, 0.3)', blur: 'blur [[1, .6], [.6, 1]]', shear: 'shear [[1, .8], [0, 1]]' }} />
-            <NumberControl label="noise σ" spec={inverseParams.noise} value={params.noise} onChange={(noise) => setParams({ noise })} log />
-          </>
-        ) : null}
-        <EnumControl label="corrector" spec={inverseParams.corrector} value={params.corrector} onChange={(corrector) => setParams({ corrector })} labels={{ mala: 'MALA', ula: 'ULA' }} />
-        <NumberControl label="corrector steps per level" spec={inverseParams.correctorSteps} value={params.correctorSteps} onChange={(correctorSteps) => setParams({ correctorSteps })} />
-        <NumberControl label="annealing levels" spec={inverseParams.levels} value={params.levels} onChange={(levels) => setParams({ levels })} />
-        <NumberControl label="corrector step ε" spec={inverseParams.stepSize} value={params.stepSize} onChange={(stepSize) => setParams({ stepSize })} log />
-        <EnumControl label="Σ schedule" spec={inverseParams.schedule} value={params.schedule} onChange={(schedule) => setParams({ schedule })} labels={{ geometric: 'geometric', energy: 'energy-guided' }} />
-        <NumberControl label="chains" spec={inverseParams.chains} value={params.chains} onChange={(chains) => setParams({ chains })} log />
-        <div className="ilab-buttons">
-          <button type="button" data-testid="i-sample" disabled={engineStatus !== 'ready'} onClick={samplePosterior}>
-            Sample p(x | y)
-          </button>
-          <button
-            type="button"
-            disabled={engineStatus !== 'ready'}
-            onClick={() => {
-              const { problem: q, levels, stepSize, chains, seed: s, model, schedule } = posteriorRequest(setting, samplerSetting);
-              void sweep.run({ problem: q, levels, stepSize, chains, seed: s, model, schedule, steps: [0, 1, 2, 4, 8] });
-            }}
-          >
-            ULA vs MALA sweep
-          </button>
-          <button type="button" data-testid="i-schedules" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={() => void compareSchedules()}>
-            Geometric vs energy-guided
-          </button>
-          <button type="button" data-testid="i-schedule-scenario" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={showScheduleDifference} title={SCHEDULE_SCENARIO.idea}>
-            Show where the schedules differ
-          </button>
-        </div>
-        <span className="ilab-export" role="group" aria-label="export">
-          export
-          <button type="button" data-testid="i-export-samples-csv" disabled={!post.result} onClick={() => save('samples', 'csv')} title="The posterior samples next to exact ones">
-            samples CSV
-          </button>
-          <button type="button" data-testid="i-export-samples-json" disabled={!post.result} onClick={() => save('samples', 'json')}>
-            samples JSON
-          </button>
-          <button type="button" data-testid="i-export-metrics-csv" onClick={() => save('metrics', 'csv')} title="W1, acceptance, the schedule comparison, the ULA vs MALA sweep, blind estimates and normaliser masses">
-            metrics CSV
-          </button>
-          <button type="button" data-testid="i-export-metrics-json" onClick={() => save('metrics', 'json')}>
-            metrics JSON
-          </button>
-        </span>
-      </section>
-      <p className="ilab-note">
-        Sampling uses the {MODEL_LABELS[shownModel]} energy{shownModel === 'exact' && params.model !== 'exact' ? ' (no trained model yet)' : ''}. Σ anneals from the observation&apos;s Σ_y down to 10⁻⁴ per direction;
-        MALA accepts with normalised energy differences at each Σ_t.
-      </p>
-      <section className="ilab-row">
-        <div className="ilab-panel" data-testid="i-posterior">
-          {post.result ? (
+        <section className="lab-controls">
+          <EnumControl label="inverse problem" spec={inverseParams.problem} value={params.problem} onChange={(problem) => setParams({ problem })} labels={{ inpaint: 'inpainting: x1 seen, x2 missing', linear: 'y = Hx + σv' }} />
+          <NumberControl label={params.problem === 'inpaint' ? 'observed x1' : 'y1'} spec={inverseParams.obs1} value={params.obs1} onChange={(obs1) => setParams({ obs1 })} />
+          {params.problem === 'linear' ? (
             <>
-              <PlotlyPanel spec={posteriorSpec(post.result.samples, post.result.exactSamples, post.result.y, prior, bounds)} height={340} label="posterior samples" />
-              <p className="ilab-note">
-                sliced W1 to the exact posterior {fmt(post.result.distance)} (exact samples of this size: {fmt(post.result.noiseFloor)}); MALA acceptance {fmt(post.result.acceptance)}
-                {post.result.diverged ? `; ${post.result.diverged} chains diverged` : ''}
-              </p>
+              <NumberControl label="y2" spec={inverseParams.obs2} value={params.obs2} onChange={(obs2) => setParams({ obs2 })} />
+              <EnumControl label="operator H" spec={inverseParams.operator} value={params.operator} onChange={(operator) => setParams({ operator })} labels={{ scale: 'scale diag(1, 0.3)', blur: 'blur [[1, .6], [.6, 1]]', shear: 'shear [[1, .8], [0, 1]]' }} />
+              <NumberControl label="noise σ" spec={inverseParams.noise} value={params.noise} onChange={(noise) => setParams({ noise })} log />
             </>
-          ) : (
-            <p className="ilab-note">{post.error ?? (post.status === 'running' ? `sampling… level ${post.progress?.level ?? 0} of ${post.progress?.of ?? params.levels}` : 'Press “Sample p(x | y)”.')}</p>
-          )}
-        </div>
-        <div className="ilab-panel">
-          {sweep.result ? (
-            <PlotlyPanel spec={sweepSpec(sweep.result.rows, sweep.result.noiseFloor)} height={340} label="distance per corrector steps" />
-          ) : (
-            <p className="ilab-note">{sweep.error ?? (sweep.status === 'running' ? `running ULA and MALA… ${sweep.progress?.done ?? 0} of ${sweep.progress?.of ?? 10}` : 'The sweep runs the sampler with 0, 1, 2, 4, 8 corrector steps, ULA and MALA (equal budgets).')}</p>
-          )}
-        </div>
-        <div className="ilab-panel" data-testid="i-schedule-panel" data-w1-geometric={schedules?.geometric.distance ?? ''} data-w1-energy={schedules?.energy.distance ?? ''}>
-          {schedules ? (
-            <PlotlyPanel
-              spec={schedulePathSpec([
-                { name: 'geometric', ...schedules.geometric, color: COLORS.grey },
-                { name: 'energy-guided', ...schedules.energy, color: COLORS.acsm },
-              ])}
-              height={340}
-              label="Σ paths of the schedules"
-            />
-          ) : (
-            <p className="ilab-note">
-              {scheduleError ??
-                (scheduleBusy
-                  ? 'running both schedules…'
-                  : 'Paths of Σ_t in the (σ1, σ2) plane and sample quality at the same budget. On inpainting only the missing direction anneals, so both schedules take the same path; on y = Hx + σv both anneal and the energy-guided one adapts its steps to the observation: “Show where the schedules differ”.')}
-            </p>
-          )}
-        </div>
-      </section>
+          ) : null}
+          <EnumControl label="corrector" spec={inverseParams.corrector} value={params.corrector} onChange={(corrector) => setParams({ corrector })} labels={{ mala: 'MALA', ula: 'ULA' }} />
+          <NumberControl label="corrector steps per level" spec={inverseParams.correctorSteps} value={params.correctorSteps} onChange={(correctorSteps) => setParams({ correctorSteps })} />
+          <NumberControl label="annealing levels" spec={inverseParams.levels} value={params.levels} onChange={(levels) => setParams({ levels })} />
+          <NumberControl label="corrector step ε" spec={inverseParams.stepSize} value={params.stepSize} onChange={(stepSize) => setParams({ stepSize })} log />
+          <EnumControl label="Σ schedule" spec={inverseParams.schedule} value={params.schedule} onChange={(schedule) => setParams({ schedule })} labels={{ geometric: 'geometric', energy: 'energy-guided' }} />
+          <NumberControl label="chains" spec={inverseParams.chains} value={params.chains} onChange={(chains) => setParams({ chains })} log />
+          <div className="ilab-buttons">
+            <button type="button" data-testid="i-sample" disabled={engineStatus !== 'ready'} onClick={samplePosterior}>
+              Sample p(x | y)
+            </button>
+            <button
+              type="button"
+              disabled={engineStatus !== 'ready'}
+              onClick={() => {
+                const { problem: q, levels, stepSize, chains, seed: s, model, schedule } = posteriorRequest(setting, samplerSetting);
+                void sweep.run({ problem: q, levels, stepSize, chains, seed: s, model, schedule, steps: [0, 1, 2, 4, 8] });
+              }}
+            >
+              ULA vs MALA sweep
+            </button>
+            <button type="button" data-testid="i-schedules" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={() => void compareSchedules()}>
+              Geometric vs energy-guided
+            </button>
+            <button type="button" data-testid="i-schedule-scenario" disabled={engineStatus !== 'ready' || scheduleBusy} onClick={showScheduleDifference} title={SCHEDULE_SCENARIO.idea}>
+              Show where the schedules differ
+            </button>
+          </div>
+          <span className="ilab-export" role="group" aria-label="export">
+            export
+            <button type="button" data-testid="i-export-samples-csv" disabled={!post.result} onClick={() => save('samples', 'csv')} title="The posterior samples next to exact ones">
+              samples CSV
+            </button>
+            <button type="button" data-testid="i-export-samples-json" disabled={!post.result} onClick={() => save('samples', 'json')}>
+              samples JSON
+            </button>
+            <button type="button" data-testid="i-export-metrics-csv" onClick={() => save('metrics', 'csv')} title="W1, acceptance, the schedule comparison, the ULA vs MALA sweep, blind estimates and normaliser masses">
+              metrics CSV
+            </button>
+            <button type="button" data-testid="i-export-metrics-json" onClick={() => save('metrics', 'json')}>
+              metrics JSON
+            </button>
+          </span>
+        </section>
+        <p className="ilab-note">
+          Sampling uses the {MODEL_LABELS[shownModel]} energy{shownModel === 'exact' && params.model !== 'exact' ? ' (no trained model yet)' : ''}. Σ anneals from the observation&apos;s Σ_y down to 10⁻⁴ per direction;
+          MALA accepts with normalised energy differences at each Σ_t.
+        </p>
+        <section className="ilab-row">
+          <div className="ilab-panel" data-testid="i-posterior">
+            {post.result ? (
+              <>
+                <PlotlyPanel spec={posteriorSpec(post.result.samples, post.result.exactSamples, post.result.y, prior, bounds)} height={340} label="posterior samples" />
+                <p className="ilab-note">
+                  sliced W1 to the exact posterior {fmt(post.result.distance)} (exact samples of this size: {fmt(post.result.noiseFloor)}); MALA acceptance {fmt(post.result.acceptance)}
+                  {post.result.diverged ? `; ${post.result.diverged} chains diverged` : ''}
+                </p>
+              </>
+            ) : (
+              <p className="ilab-note">{post.error ?? (post.status === 'running' ? `sampling… level ${post.progress?.level ?? 0} of ${post.progress?.of ?? params.levels}` : 'Press “Sample p(x | y)”.')}</p>
+            )}
+          </div>
+          <div className="ilab-panel">
+            {sweep.result ? (
+              <PlotlyPanel spec={sweepSpec(sweep.result.rows, sweep.result.noiseFloor)} height={340} label="distance per corrector steps" />
+            ) : (
+              <p className="ilab-note">{sweep.error ?? (sweep.status === 'running' ? `running ULA and MALA… ${sweep.progress?.done ?? 0} of ${sweep.progress?.of ?? 10}` : 'The sweep runs the sampler with 0, 1, 2, 4, 8 corrector steps, ULA and MALA (equal budgets).')}</p>
+            )}
+          </div>
+          <div className="ilab-panel" data-testid="i-schedule-panel" data-w1-geometric={schedules?.geometric.distance ?? ''} data-w1-energy={schedules?.energy.distance ?? ''}>
+            {schedules ? (
+              <PlotlyPanel
+                spec={schedulePathSpec([
+                  { name: 'geometric', ...schedules.geometric, color: COLORS.grey },
+                  { name: 'energy-guided', ...schedules.energy, color: COLORS.acsm },
+                ])}
+                height={340}
+                label="Σ paths of the schedules"
+              />
+            ) : (
+              <p className="ilab-note">
+                {scheduleError ??
+                  (scheduleBusy
+                    ? 'running both schedules…'
+                    : 'Paths of Σ_t in the (σ1, σ2) plane and sample quality at the same budget. On inpainting only the missing direction anneals, so both schedules take the same path; on y = Hx + σv both anneal and the energy-guided one adapts its steps to the observation: “Show where the schedules differ”.')}
+              </p>
+            )}
+          </div>
+        </section>
+      </div>
     </div>
   );
 }

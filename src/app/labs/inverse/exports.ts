@@ -4,7 +4,7 @@
  * masses) as CSV and JSON; file names say the density, the problem, the sampler settings, the model and the seed.
  */
 import type { NormalizeResult, PosteriorResult, SweepRow } from '../../../engine/jobs/energy.ts';
-import { exportFileName, nameNumber, toCsv, toJson } from '../samplers/exportFile.ts';
+import { exportFileName, nameNumber, toCsv, toJson } from '../../export/files.ts';
 
 /** The inverse problem as the lab sets it. */
 export interface ProblemSetting {

@@ -17,7 +17,7 @@ import { frames as frameScheduler } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
-import { downloadText } from './exportFile.ts';
+import { downloadText } from '../../export/files.ts';
 import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from './exports.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
 import { acfSpec, chainPanelSpec, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
@@ -374,209 +374,213 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   };
 
   return (
-    <div className="samplers-lab" data-testid="samplers-lab" data-playing={playing ? '1' : '0'}>
-      <div className="lab-controls">
-        <EnumControl label="density" spec={samplersParams.density} value={params.density} onChange={(density) => setParams({ density })} testId="density" />
-        <EnumControl
-          label="scores"
-          spec={samplersParams.score}
-          value={params.score}
-          onChange={(score) => setParams({ score })}
-          labels={{ exact: 'exact', learned: 'learned (Scores lab model)' }}
-          testId="score-source"
-        />
-        {params.score === 'learned' && (
-          <EnumControl label="learned Hessian" spec={samplersParams.hessian} value={params.hessian} onChange={(hessian) => setParams({ hessian })} labels={{ direct: 's2 head', autodiff: 'autodiff of s1' }} />
-        )}
-        <NumberControl label="chains" spec={samplersParams.chains} value={params.chains} onChange={(chains) => setParams({ chains })} log />
-        <NumberControl label="steps per frame" spec={samplersParams.perFrame} value={params.perFrame} onChange={(perFrame) => setParams({ perFrame })} log />
-        <NumberControl label="burn-in" spec={samplersParams.burn} value={params.burn} onChange={(burn) => setParams({ burn })} />
-        <EnumControl label="start" spec={samplersParams.init} value={params.init} onChange={(init) => setParams({ init })} labels={{ spread: 'spread over the window', target: 'exact draws' }} />
-        <NumberControl label="chosen chain" spec={{ ...samplersParams.chain, max: params.chains - 1 }} value={chain} onChange={(c) => setParams({ chain: c })} />
-        <BoolControl label="Ozaki curvature clamp h ← min(h, 0)" value={params.clamp} onChange={(clamp) => setParams({ clamp })} testId="clamp" />
-      </div>
-
-      <div className="slab-transport">
-        <button type="button" data-testid="play" disabled={!start} onClick={() => setPlaying(!playing)}>
-          {playing ? 'Pause' : 'Play'}
-        </button>
-        <button type="button" data-testid="step" disabled={!start || playing} onClick={() => void stepOnce()}>
-          Step
-        </button>
-        <button type="button" data-testid="reset" disabled={!start} onClick={() => void reset()}>
-          Reset
-        </button>
-        <button type="button" data-testid="same-step" disabled={!start} onClick={() => void sameStep()} title="Both panels at the left step size, from the start: compare the distance to the target against iteration">
-          Same step for both
-        </button>
-        <span className="slab-export" role="group" aria-label="export">
-          export
-          <button type="button" data-testid="export-chains-csv" disabled={!frames} onClick={() => save('chains', 'csv')} title="The chains' current positions (both panels) as CSV">
-            chains CSV
-          </button>
-          <button type="button" data-testid="export-chains-json" disabled={!frames} onClick={() => save('chains', 'json')}>
-            chains JSON
-          </button>
-          <button type="button" data-testid="export-metrics-csv" disabled={!frames} onClick={() => save('metrics', 'csv')} title="ESS, acceptance, errors and divergences of both panels">
-            metrics CSV
-          </button>
-          <button type="button" data-testid="export-metrics-json" disabled={!frames} onClick={() => save('metrics', 'json')} title="Both panels' metrics and the last sweep's table">
-            metrics JSON
-          </button>
-          {sweep.result && (
-            <button type="button" data-testid="export-sweep-csv" onClick={() => save('sweep', 'csv')} title="The step-size sweep: min-ESS, covariance error and divergences per sampler and ε">
-              sweep CSV
-            </button>
-          )}
-        </span>
-        {error && <span className="error-text" data-testid="samplers-error">{error}</span>}
-      </div>
-      {((note && params.score === 'learned') || sampledSigma > 0) && (
-        <p className="hint" data-testid="samplers-note" data-sigma={sampledSigma}>
-          {note && params.score === 'learned' && `${note} `}
-          {sampledSigma > 0 &&
-            `Learned scores are those of q_σ = p * N(0, σ² I) at the model's σ = ${sampledSigma}: the chains sample q_σ, and the contours, marginals and metrics are of q_σ.`}
-        </p>
-      )}
-
-      <div className="slab-panels">
-        {[0, 1].map((i) => {
-          const f = frames?.[i] ?? null;
-          const d = diag?.[i];
-          const kindKey = i === 0 ? 'samplerA' : 'samplerB';
-          const stepKey = i === 0 ? 'stepA' : 'stepB';
-          return (
-            <section key={i} className="slab-panel" data-testid={`panel-${i}`} data-t={f?.t ?? 0} data-step={f?.step ?? ''}>
-              <div className="slab-panel-head">
-                <EnumControl
-                  label={i === 0 ? 'left sampler' : 'right sampler'}
-                  spec={samplersParams[kindKey]}
-                  value={params[kindKey]}
-                  onChange={(v) => setParams({ [kindKey]: v } as Partial<Params>)}
-                  labels={LABELS}
-                  testId={`sampler-${i}`}
-                />
-                <NumberControl
-                  label="step size ε"
-                  spec={samplersParams[stepKey]}
-                  value={params[stepKey]}
-                  onChange={(v) => setParams({ [stepKey]: v } as Partial<Params>)}
-                  log
-                  steps={400}
-                  testId={`step-slider-${i}`}
-                />
-                <div className="slab-status">
-                  <span>
-                    iteration <b data-testid={`panel-${i}-t`}>{f?.t ?? 0}</b>
-                  </span>
-                  <span>
-                    running at ε = <b data-testid={`panel-${i}-step`}>{f ? Number(f.step.toPrecision(4)) : '–'}</b>
-                  </span>
-                  {playing && perFrameNow < params.perFrame && (
-                    <span className="hint" data-testid={`panel-${i}-adapted`} title="The engine could not do the set steps per frame within the frame budget">
-                      {perFrameNow} steps/frame (of {params.perFrame})
-                    </span>
-                  )}
-                  {f && f.diverged > 0 && (
-                    <span className="slab-diverged" data-testid={`panel-${i}-diverged`}>
-                      {f.diverged} diverged (first at {f.firstDivergence})
-                    </span>
-                  )}
-                </div>
-              </div>
-              <PlotlyPanel
-                spec={chainSpecs[i]}
-                live
-                uirevision={params.density}
-                height={340}
-                label={`${names[i]} chains`}
-              />
-              <table className="slab-metrics" data-testid={`metrics-${i}`}>
-                <tbody>
-                  {metricsRows(d?.metrics ?? null, f?.diverged ?? 0, f?.firstDivergence ?? null, params.chains).map(([k, v]) => (
-                    <tr key={k}>
-                      <th>{k}</th>
-                      <td>{v}</td>
-                    </tr>
-                  ))}
-                  <tr>
-                    <th>window</th>
-                    <td>{d ? `${d.kept} kept iterations (from ${d.keepFrom})${d.metrics ? '' : `; metrics from ${d.minWindow}`}` : '–'}</td>
-                  </tr>
-                </tbody>
-              </table>
-            </section>
-          );
-        })}
-      </div>
-
-      <div className="slab-grid">
-        {[0, 1].map((j) => (
-          <PlotlyPanel
-            key={`trace${j}`}
-            spec={traceSpec([0, 1].map((i) => ({ ...series[i], path: frames?.[i]?.path ?? [], pathStart: frames?.[i]?.pathStart ?? 1 })), j)}
-            minIntervalMs={playing ? SECONDARY_MS : 0}
-            height={220}
-            label={`trace of x${j + 1}`}
-          />
-        ))}
-        <PlotlyPanel live spec={acfSpec([0, 1].map((i) => ({ ...series[i], autocorr: diag?.[i]?.autocorr ?? [] })))} height={220} label="autocorrelation" />
-        {[0, 1].map((j) => (
-          <PlotlyPanel
-            key={`hist${j}`}
-            live
-            spec={histSpec(diag ? [0, 1].filter((i) => diag[i]?.kept > 0 && (frames?.[i]?.diverged ?? 0) < params.chains).map((i) => ({ ...series[i], hist: diag[i].hist })) : [], start?.marginals ?? null, j)}
-            height={220}
-            label={`marginal of x${j + 1}`}
-          />
-        ))}
-        <PlotlyPanel live spec={distanceSpec([0, 1].map((i) => ({ ...series[i], ...(diag?.[i]?.distanceCurve ?? { t: [], distance: [] }) })))} height={220} label="distance to the target against iteration" />
-      </div>
-
-      <section className="slab-sweep">
+    <div className="samplers-lab lab-page" data-testid="samplers-lab" data-playing={playing ? '1' : '0'}>
+      <aside className="lab-side" aria-label="Samplers lab settings">
         <div className="lab-controls">
-          <NumberControl label="sweep from ε" spec={samplersParams.sweepLo} value={params.sweepLo} onChange={(sweepLo) => setParams({ sweepLo })} log />
-          <NumberControl label="to ε" spec={samplersParams.sweepHi} value={params.sweepHi} onChange={(sweepHi) => setParams({ sweepHi })} log />
-          <NumberControl label="points" spec={samplersParams.sweepN} value={params.sweepN} onChange={(sweepN) => setParams({ sweepN })} testId="sweep-n" />
+          <EnumControl label="density" spec={samplersParams.density} value={params.density} onChange={(density) => setParams({ density })} testId="density" />
           <EnumControl
-            label="maximise"
-            spec={samplersParams.sweepBy}
-            value={params.sweepBy}
-            onChange={(sweepBy) => setParams({ sweepBy })}
-            labels={{ ess: 'min ESS (all chains)', 'ess-within': 'within-chain min ESS' }}
+            label="scores"
+            spec={samplersParams.score}
+            value={params.score}
+            onChange={(score) => setParams({ score })}
+            labels={{ exact: 'exact', learned: 'learned (Scores lab model)' }}
+            testId="score-source"
           />
-          <button type="button" data-testid="sweep" disabled={!start || sweep.status === 'running'} onClick={() => void runSweep()}>
-            Sweep step sizes
-          </button>
-          {sweep.status === 'running' && (
-            <>
-              <progress data-testid="sweep-progress" max={1} value={sweep.progress ? sweep.progress.done / sweep.progress.total : 0} />
-              <button type="button" onClick={() => sweep.cancel()}>
-                Cancel
-              </button>
-            </>
+          {params.score === 'learned' && (
+            <EnumControl label="learned Hessian" spec={samplersParams.hessian} value={params.hessian} onChange={(hessian) => setParams({ hessian })} labels={{ direct: 's2 head', autodiff: 'autodiff of s1' }} />
           )}
-          <span data-testid="sweep-status" data-status={sweep.status}>
-            {sweep.status === 'done' && sweep.result
-              ? sweep.result.curves
-                  .map((c) => {
-                    const v = c.best ? (c.criterion === 'ess-within' ? c.best.essWithinMin : c.best.essMin).toFixed(0) : '–';
-                    return `${LABELS[c.sampler]}: best ε = ${c.best ? c.best.step.toPrecision(3) : 'none'} (${c.criterion === 'ess-within' ? 'within-chain ' : ''}min ESS ${v})`;
-                  })
-                  .join(' · ')
-              : sweep.status === 'error'
-                ? sweep.error
-                : ''}
-          </span>
+          <NumberControl label="chains" spec={samplersParams.chains} value={params.chains} onChange={(chains) => setParams({ chains })} log />
+          <NumberControl label="steps per frame" spec={samplersParams.perFrame} value={params.perFrame} onChange={(perFrame) => setParams({ perFrame })} log />
+          <NumberControl label="burn-in" spec={samplersParams.burn} value={params.burn} onChange={(burn) => setParams({ burn })} />
+          <EnumControl label="start" spec={samplersParams.init} value={params.init} onChange={(init) => setParams({ init })} labels={{ spread: 'spread over the window', target: 'exact draws' }} />
+          <NumberControl label="chosen chain" spec={{ ...samplersParams.chain, max: params.chains - 1 }} value={chain} onChange={(c) => setParams({ chain: c })} />
+          <BoolControl label="Ozaki curvature clamp h ← min(h, 0)" value={params.clamp} onChange={(clamp) => setParams({ clamp })} testId="clamp" />
         </div>
-        <p className="hint">
-          {SWEEP_RUN.chains} chains × {SWEEP_RUN.steps} kept iterations per step size (after {SWEEP_RUN.burn} burn-in), same start points and noise for
-          every run. The best step is the largest criterion among runs where no chain diverged and the covariance error stays under {MAX_COV_ERROR * 100}%
-          (hollow circles are fast but biased runs); it is applied to the panels. On a mixture the all-chains ESS counts mode switches (about one per chain
-          when chains stay in their mode); the within-chain ESS shows mixing inside the modes.
-        </p>
-        {sweepCurves && <PlotlyPanel spec={sweepSpec(sweepCurves, MAX_COV_ERROR)} height={300} label="min ESS against step size" />}
-      </section>
+
+        <div className="slab-transport">
+          <button type="button" data-testid="play" disabled={!start} onClick={() => setPlaying(!playing)}>
+            {playing ? 'Pause' : 'Play'}
+          </button>
+          <button type="button" data-testid="step" disabled={!start || playing} onClick={() => void stepOnce()}>
+            Step
+          </button>
+          <button type="button" data-testid="reset" disabled={!start} onClick={() => void reset()}>
+            Reset
+          </button>
+          <button type="button" data-testid="same-step" disabled={!start} onClick={() => void sameStep()} title="Both panels at the left step size, from the start: compare the distance to the target against iteration">
+            Same step for both
+          </button>
+          <span className="slab-export" role="group" aria-label="export">
+            export
+            <button type="button" data-testid="export-chains-csv" disabled={!frames} onClick={() => save('chains', 'csv')} title="The chains' current positions (both panels) as CSV">
+              chains CSV
+            </button>
+            <button type="button" data-testid="export-chains-json" disabled={!frames} onClick={() => save('chains', 'json')}>
+              chains JSON
+            </button>
+            <button type="button" data-testid="export-metrics-csv" disabled={!frames} onClick={() => save('metrics', 'csv')} title="ESS, acceptance, errors and divergences of both panels">
+              metrics CSV
+            </button>
+            <button type="button" data-testid="export-metrics-json" disabled={!frames} onClick={() => save('metrics', 'json')} title="Both panels' metrics and the last sweep's table">
+              metrics JSON
+            </button>
+            {sweep.result && (
+              <button type="button" data-testid="export-sweep-csv" onClick={() => save('sweep', 'csv')} title="The step-size sweep: min-ESS, covariance error and divergences per sampler and ε">
+                sweep CSV
+              </button>
+            )}
+          </span>
+          {error && <span className="error-text" data-testid="samplers-error">{error}</span>}
+        </div>
+        {((note && params.score === 'learned') || sampledSigma > 0) && (
+          <p className="hint" data-testid="samplers-note" data-sigma={sampledSigma}>
+            {note && params.score === 'learned' && `${note} `}
+            {sampledSigma > 0 &&
+              `Learned scores are those of q_σ = p * N(0, σ² I) at the model's σ = ${sampledSigma}: the chains sample q_σ, and the contours, marginals and metrics are of q_σ.`}
+          </p>
+        )}
+      </aside>
+
+      <div className="lab-main">
+        <div className="slab-panels">
+          {[0, 1].map((i) => {
+            const f = frames?.[i] ?? null;
+            const d = diag?.[i];
+            const kindKey = i === 0 ? 'samplerA' : 'samplerB';
+            const stepKey = i === 0 ? 'stepA' : 'stepB';
+            return (
+              <section key={i} className="slab-panel" data-testid={`panel-${i}`} data-t={f?.t ?? 0} data-step={f?.step ?? ''}>
+                <div className="slab-panel-head">
+                  <EnumControl
+                    label={i === 0 ? 'left sampler' : 'right sampler'}
+                    spec={samplersParams[kindKey]}
+                    value={params[kindKey]}
+                    onChange={(v) => setParams({ [kindKey]: v } as Partial<Params>)}
+                    labels={LABELS}
+                    testId={`sampler-${i}`}
+                  />
+                  <NumberControl
+                    label="step size ε"
+                    spec={samplersParams[stepKey]}
+                    value={params[stepKey]}
+                    onChange={(v) => setParams({ [stepKey]: v } as Partial<Params>)}
+                    log
+                    steps={400}
+                    testId={`step-slider-${i}`}
+                  />
+                  <div className="slab-status">
+                    <span>
+                      iteration <b data-testid={`panel-${i}-t`}>{f?.t ?? 0}</b>
+                    </span>
+                    <span>
+                      running at ε = <b data-testid={`panel-${i}-step`}>{f ? Number(f.step.toPrecision(4)) : '–'}</b>
+                    </span>
+                    {playing && perFrameNow < params.perFrame && (
+                      <span className="hint" data-testid={`panel-${i}-adapted`} title="The engine could not do the set steps per frame within the frame budget">
+                        {perFrameNow} steps/frame (of {params.perFrame})
+                      </span>
+                    )}
+                    {f && f.diverged > 0 && (
+                      <span className="slab-diverged" data-testid={`panel-${i}-diverged`}>
+                        {f.diverged} diverged (first at {f.firstDivergence})
+                      </span>
+                    )}
+                  </div>
+                </div>
+                <PlotlyPanel
+                  spec={chainSpecs[i]}
+                  live
+                  uirevision={params.density}
+                  height={340}
+                  label={`${names[i]} chains`}
+                />
+                <table className="slab-metrics" data-testid={`metrics-${i}`}>
+                  <tbody>
+                    {metricsRows(d?.metrics ?? null, f?.diverged ?? 0, f?.firstDivergence ?? null, params.chains).map(([k, v]) => (
+                      <tr key={k}>
+                        <th>{k}</th>
+                        <td>{v}</td>
+                      </tr>
+                    ))}
+                    <tr>
+                      <th>window</th>
+                      <td>{d ? `${d.kept} kept iterations (from ${d.keepFrom})${d.metrics ? '' : `; metrics from ${d.minWindow}`}` : '–'}</td>
+                    </tr>
+                  </tbody>
+                </table>
+              </section>
+            );
+          })}
+        </div>
+
+        <div className="slab-grid">
+          {[0, 1].map((j) => (
+            <PlotlyPanel
+              key={`trace${j}`}
+              spec={traceSpec([0, 1].map((i) => ({ ...series[i], path: frames?.[i]?.path ?? [], pathStart: frames?.[i]?.pathStart ?? 1 })), j)}
+              minIntervalMs={playing ? SECONDARY_MS : 0}
+              height={220}
+              label={`trace of x${j + 1}`}
+            />
+          ))}
+          <PlotlyPanel live spec={acfSpec([0, 1].map((i) => ({ ...series[i], autocorr: diag?.[i]?.autocorr ?? [] })))} height={220} label="autocorrelation" />
+          {[0, 1].map((j) => (
+            <PlotlyPanel
+              key={`hist${j}`}
+              live
+              spec={histSpec(diag ? [0, 1].filter((i) => diag[i]?.kept > 0 && (frames?.[i]?.diverged ?? 0) < params.chains).map((i) => ({ ...series[i], hist: diag[i].hist })) : [], start?.marginals ?? null, j)}
+              height={220}
+              label={`marginal of x${j + 1}`}
+            />
+          ))}
+          <PlotlyPanel live spec={distanceSpec([0, 1].map((i) => ({ ...series[i], ...(diag?.[i]?.distanceCurve ?? { t: [], distance: [] }) })))} height={220} label="distance to the target against iteration" />
+        </div>
+
+        <section className="slab-sweep">
+          <div className="lab-controls">
+            <NumberControl label="sweep from ε" spec={samplersParams.sweepLo} value={params.sweepLo} onChange={(sweepLo) => setParams({ sweepLo })} log />
+            <NumberControl label="to ε" spec={samplersParams.sweepHi} value={params.sweepHi} onChange={(sweepHi) => setParams({ sweepHi })} log />
+            <NumberControl label="points" spec={samplersParams.sweepN} value={params.sweepN} onChange={(sweepN) => setParams({ sweepN })} testId="sweep-n" />
+            <EnumControl
+              label="maximise"
+              spec={samplersParams.sweepBy}
+              value={params.sweepBy}
+              onChange={(sweepBy) => setParams({ sweepBy })}
+              labels={{ ess: 'min ESS (all chains)', 'ess-within': 'within-chain min ESS' }}
+            />
+            <button type="button" data-testid="sweep" disabled={!start || sweep.status === 'running'} onClick={() => void runSweep()}>
+              Sweep step sizes
+            </button>
+            {sweep.status === 'running' && (
+              <>
+                <progress data-testid="sweep-progress" max={1} value={sweep.progress ? sweep.progress.done / sweep.progress.total : 0} />
+                <button type="button" onClick={() => sweep.cancel()}>
+                  Cancel
+                </button>
+              </>
+            )}
+            <span data-testid="sweep-status" data-status={sweep.status}>
+              {sweep.status === 'done' && sweep.result
+                ? sweep.result.curves
+                    .map((c) => {
+                      const v = c.best ? (c.criterion === 'ess-within' ? c.best.essWithinMin : c.best.essMin).toFixed(0) : '–';
+                      return `${LABELS[c.sampler]}: best ε = ${c.best ? c.best.step.toPrecision(3) : 'none'} (${c.criterion === 'ess-within' ? 'within-chain ' : ''}min ESS ${v})`;
+                    })
+                    .join(' · ')
+                : sweep.status === 'error'
+                  ? sweep.error
+                  : ''}
+            </span>
+          </div>
+          <p className="hint">
+            {SWEEP_RUN.chains} chains × {SWEEP_RUN.steps} kept iterations per step size (after {SWEEP_RUN.burn} burn-in), same start points and noise for
+            every run. The best step is the largest criterion among runs where no chain diverged and the covariance error stays under {MAX_COV_ERROR * 100}%
+            (hollow circles are fast but biased runs); it is applied to the panels. On a mixture the all-chains ESS counts mode switches (about one per chain
+            when chains stay in their mode); the within-chain ESS shows mixing inside the modes.
+          </p>
+          {sweepCurves && <PlotlyPanel spec={sweepSpec(sweepCurves, MAX_COV_ERROR)} height={300} label="min ESS against step size" />}
+        </section>
+      </div>
     </div>
   );
 }

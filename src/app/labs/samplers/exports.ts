@@ -4,7 +4,7 @@
  * sampler and step, and the seed.
  */
 import type { SamplerMetrics } from '../../../samplers/metrics.ts';
-import { exportFileName, nameNumber, toCsv, toJson } from './exportFile.ts';
+import { exportFileName, nameNumber, toCsv, toJson } from '../../export/files.ts';
 import type { SweepCurveData } from './plots.ts';
 
 /** One panel as exported: its sampler, its step, the chains' state, and its metrics (null before enough draws). */

@@ -17,7 +17,7 @@ import { parseRunFile, type RunDensityRef } from '../../../models/modelFile.ts';
 import { EngineError } from '../../../engine/client.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { useSpaceToggle } from '../../components/useSpaceToggle.ts';
-import { downloadCsv, downloadJson } from '../../exportData.ts';
+import { downloadText, exportFileName, nameNumber, toCsv, toJson } from '../../export/files.ts';
 import { engine, useEngine } from '../../engine.ts';
 import { frames } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
@@ -184,6 +184,9 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const densityLabel = points ? points.name : params.density;
   /** Steps the engine's model has been trained for (progress is newer than the create/import answer). */
   const trainedSteps = info ? (progress?.step ?? info.step) : 0;
+  /** A download's name: the lab, what, the model's density, σ, head and VR, and the seed. */
+  const fileOf = (what: string, ext: 'csv' | 'json') =>
+    exportFileName('scores', what, [points ? points.name : params.density, `sigma${nameNumber(params.sigma)}`, `s2-${params.s2}`, params.vr ? 'vr' : 'no-vr'], seed, ext);
   const stepRef = useRef(trainedSteps);
   useEffect(() => {
     stepRef.current = trainedSteps;
@@ -742,10 +745,10 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
             )}
             <div className="scores-export">
               <span className="hint">Download</span>
-              <button type="button" disabled={!metrics} onClick={() => metrics && downloadJson({ lab: 'scores', settings: params, seed, backend: backendInfo?.name, metrics }, 'metrics')} data-testid="metrics-json">
+              <button type="button" disabled={!metrics} onClick={() => metrics && downloadText(toJson({ lab: 'scores', settings: params, seed, backend: backendInfo?.name, metrics }), fileOf('metrics', 'json'))} data-testid="metrics-json">
                 metrics JSON
               </button>
-              <button type="button" disabled={history.length === 0} onClick={() => downloadCsv(history.map((h) => ({ step: h.step, loss: h.loss, variance: h.variance, vr: h.vr })), 'loss-history')} data-testid="history-csv">
+              <button type="button" disabled={history.length === 0} onClick={() => downloadText(toCsv(['step', 'loss', 'variance', 'vr'], history.map((h) => [h.step, h.loss, h.variance, h.vr])), fileOf('loss-history', 'csv'))} data-testid="history-csv">
                 loss history CSV
               </button>
             </div>

@@ -2,35 +2,14 @@
  * Export of a panel as the reader sees it (issue 14): Plotly's static layer (`Plotly.toImage`) with the canvas layer
  * of a live panel painted over it, as PNG or SVG, under a file name that says the lab, its settings and the seed.
  */
+import { exportFileName } from './files.ts';
 
-/** `tweedie-<lab>-<setting>-<value>…-seed-<n>-<panel>.<ext>`, from the app's URL query and the panel's label. */
-export function exportFileName(search: string, label: string, ext: 'png' | 'svg' | 'csv' | 'json'): string {
+/** The file name of a panel: the lab and its settings from the app's URL query, the panel's label, the seed. */
+export function panelFileName(search: string, label: string, ext: 'png' | 'svg'): string {
   const q = new URLSearchParams(search);
-  const lab = q.get('tab') ?? 'lab';
-  const settings = [...q].filter(([k]) => !['tab', 'explain', 'backend', 'seed'].includes(k)).map(([k, v]) => `${k}-${v}`);
-  const parts = ['tweedie', lab, ...settings, `seed-${q.get('seed') ?? '1'}`, label];
-  const name = parts
-    .join('-')
-    .normalize('NFKD')
-    .replace(/σ/g, 'sigma')
-    .replace(/ε/g, 'eps')
-    .replace(/[^A-Za-z0-9.+-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 180);
-  return `${name}.${ext}`;
-}
-
-/** Saves a Blob or data URL under `name` (a temporary link). */
-export function saveAs(data: Blob | string, name: string): void {
-  const url = typeof data === 'string' ? data : URL.createObjectURL(data);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  if (typeof data !== 'string') setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  const setting = [...q].filter(([k]) => !['tab', 'explain', 'backend', 'seed'].includes(k)).map(([k, v]) => `${k}${v}`);
+  const what = label.normalize('NFKD').replace(/σ/g, 'sigma').replace(/ε/g, 'eps').slice(0, 60);
+  return exportFileName(q.get('tab') ?? 'lab', what, setting, Number(q.get('seed') ?? 1), ext);
 }
 
 type ToImage = (gd: HTMLElement, opts: { format: 'png' | 'svg'; width: number; height: number; scale?: number }) => Promise<string>;

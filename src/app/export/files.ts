@@ -1,6 +1,7 @@
 /**
- * Files a lab offers for download (chains, metrics, samples as CSV or JSON): CSV text from rows, file names that say
- * the lab, the setting and the seed, and the browser download itself. Pure except `downloadText`.
+ * Files the labs offer for download (issue 14: chains, metrics, samples as CSV or JSON; panels and digit images as
+ * PNG or SVG): CSV and JSON text, one file-name scheme that says the lab, what, the setting and the seed, and the
+ * browser download itself. Pure except `downloadText` and `saveUrl`.
  */
 
 /** A CSV field: numbers as JavaScript prints them (NaN and ±Infinity as empty), text quoted when it needs to be. */
@@ -25,7 +26,7 @@ export function nameNumber(v: number): string {
  * A download's file name: `tweedie-<lab>-<what>-<setting parts>-seed<seed>.<ext>`, each part reduced to letters,
  * digits, dots and dashes (e.g. `tweedie-samplers-chains-corr-gauss-langevin-eps0.05-ozaki-eps0.5-seed1.csv`).
  */
-export function exportFileName(lab: string, what: string, setting: readonly string[], seed: number, ext: 'csv' | 'json'): string {
+export function exportFileName(lab: string, what: string, setting: readonly string[], seed: number, ext: 'csv' | 'json' | 'png' | 'svg'): string {
   const clean = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
   return `${['tweedie', lab, what, ...setting, `seed${seed}`].map(clean).filter((s) => s.length > 0).join('-')}.${ext}`;
 }
@@ -39,11 +40,16 @@ export function toJson(value: unknown): string {
 export function downloadText(text: string, fileName: string): void {
   const type = fileName.endsWith('.json') ? 'application/json' : 'text/csv';
   const url = URL.createObjectURL(new Blob([text], { type }));
+  saveUrl(url, fileName);
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Saves what a URL holds (an object URL or a data URL) as `fileName`. */
+export function saveUrl(url: string, fileName: string): void {
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
