@@ -14,6 +14,7 @@ import { samplersExplainer } from './samplers/explainer.ts';
 import { samplersScenarios } from './samplers/scenarios.ts';
 import { digitsParams } from './digits/params.ts';
 import { digitsExplainer } from './digits/explainer.ts';
+import { digitsScenarios } from './digits/scenarios.ts';
 import { inverseParams } from './inverse/params.ts';
 import { inverseExplainer } from './inverse/explainer.ts';
 import { inverseScenarios } from './inverse/scenarios.ts';
@@ -52,6 +53,7 @@ export const LABS: readonly RegisteredLab[] = [
     issue: 6,
     params: digitsParams,
     explainer: digitsExplainer,
+    scenarios: digitsScenarios,
     load: () => import('./digits/DigitsLab.tsx'),
   }),
   defineLab({
