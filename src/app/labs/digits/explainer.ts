@@ -14,7 +14,7 @@ export const digitsExplainer: ExplainerContent = {
   ],
   look: [
     'The standard-deviation map: uncertainty concentrates on ambiguous strokes.',
-    'The top eigenvectors, each between the Tweedie mean ∓ 2√λ v and their classes: they show which strokes the model is unsure of, and where the classifier's label changes at the ends, the digit it could also be (the direction of the noise itself, where the learned factorisation has an artefact, is projected out).',
+    'The top eigenvectors, each between the Tweedie mean ∓ 2√λ v and their classes: they show which strokes the model is unsure of, and where the classifier label changes at the ends, the digit it could also be (the direction of the noise itself, where the learned factorisation has an artefact, is projected out).',
     'The chains: Langevin and Ozaki (diagonal s2) from your digit, and how often they change class after N steps (paper Fig. 8a).',
     'The timing: the Hessian diagonal by autodiff of s1 against one s2 evaluation (paper Table 2: about 500×).',
   ],

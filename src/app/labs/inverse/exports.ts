@@ -63,16 +63,16 @@ export function samplesCsv(p: PosteriorResult): string {
   return toCsv(['chain', 'x1', 'x2', 'exact_x1', 'exact_x2'], rows);
 }
 
+/** What every JSON export of the lab starts with: the lab, the density, the seed, the model, the setting and the sampler. */
+function about(e: InverseExport) {
+  return { lab: 'inverse', density: e.density, seed: e.seed, model: e.model, setting: e.setting, sampler: e.sampler };
+}
+
 /** The posterior run as JSON: the problem in denoising form, the samples, the exact ones and the distances. */
 export function samplesJson(e: InverseExport, p: PosteriorResult): string {
   const pairs = (a: ArrayLike<number>) => Array.from({ length: a.length / 2 }, (_, i) => [a[2 * i], a[2 * i + 1]]);
   return toJson({
-    lab: 'inverse',
-    density: e.density,
-    seed: e.seed,
-    model: e.model,
-    setting: e.setting,
-    sampler: e.sampler,
+    ...about(e),
     y: p.y,
     sigmaY: p.sigmaY,
     distance: p.distance,
@@ -118,12 +118,7 @@ export function metricsCsv(e: InverseExport): string {
 export function metricsJson(e: InverseExport): string {
   const p = e.posterior;
   return toJson({
-    lab: 'inverse',
-    density: e.density,
-    seed: e.seed,
-    model: e.model,
-    setting: e.setting,
-    sampler: e.sampler,
+    ...about(e),
     posterior: p && { distance: p.distance, noiseFloor: p.noiseFloor, acceptance: p.acceptance, diverged: p.diverged },
     schedules: e.schedules,
     correctorSweep: e.sweep,
