@@ -1,8 +1,8 @@
 /**
  * Expected run times of the Digits lab's long jobs, said before they start. A cost model is a fixed part plus a
  * cost per unit of work (chains: chain steps, steps × chains; timing: Jacobian rows, with the warm-up batch).
- * The shipped models were measured in this app on a 2-core CPU with the WASM backend (README: "Digits run
- * times"); after a run the lab recalibrates the per-unit cost from what the run took on the user's machine.
+ * The shipped models were measured in this app on a 2-core CPU with the WASM backend (README, "In class", long
+ * runs); after a run the lab recalibrates the per-unit cost from what the run took on the user's machine.
  */
 
 export interface CostModel {
