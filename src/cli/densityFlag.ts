@@ -1,6 +1,7 @@
 /**
- * The `--density` flag shared by the CLI commands: a built-in density name, or a path to a Gaussian-mixture JSON
- * file (any name ending in .json, or an existing path with a slash), read here so the engine gets its text.
+ * The `--density` flag shared by the CLI commands: a built-in density name, or a path to a mixture JSON file (a
+ * Gaussian mixture `{"type":"gmm",...}` or a mixture of logistics `{"type":"logistic-mixture",...}`; any name
+ * ending in .json, or an existing path with a slash), read here so the engine gets its text.
  * `tweedie train` also takes a CSV file of points (one per line), whose kernel density it trains on.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -17,7 +18,7 @@ function readDensityFile(d: string): string {
   return readFileSync(d, 'utf8');
 }
 
-/** `--density`: a built-in name, or the text of a Gaussian-mixture JSON file (a name ending in .json, or an existing path with a slash). */
+/** `--density`: a built-in name, or the text of a mixture JSON file (Gaussian or logistic) (a name ending in .json, or an existing path with a slash). */
 export function densityRefFlag(d: string): DensityRef {
   if (d.endsWith('.json') || (d.includes('/') && existsSync(d))) return { json: readDensityFile(d), name: d };
   return d;

@@ -1,13 +1,13 @@
 /**
  * `tweedie densities`: the density registry (name, dimension, which quantities are closed form), or, with
- * --file, the same description of a Gaussian mixture read from a JSON file (validated with a clear message).
+ * --file, the same description of a mixture read from a JSON file (a Gaussian mixture or a mixture of logistics,
+ * validated with a clear message).
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../args.ts';
 import { BudgetError } from '../../core/budgets.ts';
 import type { CliCommand } from '../command.ts';
-import { densityFromGmm, densityInfo, listDensities, type DensityInfo } from '../../core/densities/index.ts';
-import { parseGmmJson } from '../../core/gmm.ts';
+import { densityFromJson, densityInfo, listDensities, type DensityInfo } from '../../core/densities/index.ts';
 
 function table(rows: DensityInfo[]): string {
   const flags = (d: DensityInfo): string =>
@@ -21,7 +21,10 @@ function table(rows: DensityInfo[]): string {
   return [head, ...body].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
-/** Reads a mixture JSON file ({"type":"gmm","weights":[...],"means":[[...]],"covs":[[[...]]]}) as a density. */
+/**
+ * Reads a mixture JSON file as a density: {"type":"gmm","weights":[...],"means":[[...]],"covs":[[[...]]]} or
+ * {"type":"logistic-mixture","weights":[...],"locs":[[...]],"scales":[[...]]}.
+ */
 export function densityFromFile(file: string): DensityInfo {
   let text: string;
   try {
@@ -31,7 +34,7 @@ export function densityFromFile(file: string): DensityInfo {
   }
   try {
     const name = file.replace(/^.*\//, '').replace(/\.json$/i, '');
-    return densityInfo(densityFromGmm(name, parseGmmJson(text)));
+    return densityInfo(densityFromJson(text, name));
   } catch (e) {
     if (e instanceof BudgetError) throw new BudgetError(e.budget, `--file ${file}: ${e.message}`);
     throw new UsageError(`--file ${file}: ${e instanceof Error ? e.message : String(e)}`);
@@ -43,7 +46,7 @@ export const densitiesCommand: CliCommand = {
   summary: 'list the built-in target densities (or describe a mixture JSON file) with their closed-form flags',
   usesEngine: false,
   flags: {
-    file: { type: 'string', help: 'describe this Gaussian-mixture JSON file instead ({"type":"gmm","weights","means","covs"})' },
+    file: { type: 'string', help: 'describe this mixture JSON file instead ({"type":"gmm","weights","means","covs"} or {"type":"logistic-mixture","weights","locs","scales"})' },
   },
   async run(flags, _engine, out) {
     const rows = flags.file ? [densityFromFile(flags.file as string)] : listDensities();

@@ -5,9 +5,12 @@
 import type { Density } from '../types.ts';
 import { banana, funnel, twoMoons } from './analytic.ts';
 import { corrGauss, gauss100, gmm2, ring8, scaleMix } from './gaussian.ts';
+import { logisticBuiltin } from './logistic.ts';
 
 export { blurredDensity } from './blurred.ts';
 export { densityFromGmm, gmmBounds, gauss100Cov } from './gaussian.ts';
+export { densityFromLogisticMixture, logisticMixtureBuiltin } from './logistic.ts';
+export { densityFromJson } from './fromJson.ts';
 export { banana, funnel, twoMoons, twoMoonsGmm, bananaSpec, funnelSpec, gaussLegendre } from './analytic.ts';
 export { conditionalGaussianNoisy } from './lattice.ts';
 export type { ConditionalGaussianSpec, LatticeNoisy, LatticeOptions } from './lattice.ts';
@@ -17,7 +20,10 @@ export interface DensityInfo {
   name: string;
   dim: number;
   description: string;
-  /** 'closed-form' (Gaussian mixtures) or 'grid' (quadrature-lattice ground truth for the noisy density). */
+  /**
+   * 'closed-form' (Gaussian mixtures) or 'grid' (quadrature ground truth for the noisy density: a lattice for the
+   * 2-D analytic targets, a 1-D quadrature per coordinate for mixtures of logistics).
+   */
   truth: 'closed-form' | 'grid';
   /** Which quantities are available exactly (closed form) for the clean and the noisy density. */
   closedForm: { logp: boolean; score: boolean; hessian: boolean; noisy: boolean; posterior: boolean };
@@ -36,6 +42,8 @@ const BUILTINS: Record<string, () => Density> = {
   funnel: () => funnel(),
   'two-moons': () => twoMoons(),
   gauss100,
+  logistic50: () => logisticBuiltin(50),
+  logistic80: () => logisticBuiltin(80),
 };
 
 const built = new Map<string, Density>();

@@ -10,8 +10,7 @@
  * `run.json` of `tweedie train`) or `session` (a model the Scores lab trained and holds in the engine).
  */
 import type { Density } from '../../core/types.ts';
-import { blurredDensity, getDensity, densityFromGmm } from '../../core/densities/index.ts';
-import { parseGmmJson } from '../../core/gmm.ts';
+import { blurredDensity, getDensity, densityFromJson } from '../../core/densities/index.ts';
 import { exactScoreField } from '../../models/exactField.ts';
 import { loadScoreField, scoreFieldFromModel, type HessianSource, type LearnedScoreField } from '../../models/learnedField.ts';
 import type { ScoreField } from '../../models/scoreField.ts';
@@ -28,7 +27,7 @@ import type { SessionStore } from '../sessions.ts';
 export type { PanelDiagnostics, PanelFrame, PanelSpec } from '../../samplers/session.ts';
 export type { SweepCriterion, SweepCurve } from '../../samplers/run.ts';
 
-/** A registry name, or a Gaussian mixture in the JSON form of `parseGmmJson`. */
+/** A registry name, or a mixture JSON text (`densityFromJson`: a Gaussian mixture or a mixture of logistics). */
 export type DensityRef = string | { json: string; name?: string };
 
 export type ScoreSource =
@@ -39,7 +38,7 @@ export type ScoreSource =
 export function resolveDensity(ref: DensityRef): Density {
   try {
     if (typeof ref === 'string') return getDensity(ref);
-    return densityFromGmm(ref.name ?? 'custom', parseGmmJson(ref.json));
+    return densityFromJson(ref.json, ref.name ?? 'custom');
   } catch (e) {
     throw new InputError((e as Error).message);
   }
