@@ -1,12 +1,17 @@
 /**
- * Accuracy and cost of a trained score model against the ground truth of the noisy density q_σ
- * (MATH.md sections 1, 2, 6; paper 1 Tables 1-2), on fresh noisy samples x̃ = x + σ z:
+ * Accuracy and cost of a trained score model (MATH.md sections 1, 2, 6; paper 1 Tables 1-2), on fresh noisy
+ * samples x̃ = x + σ z, under two protocols: against the noisy density q_σ the model describes (this project's),
+ * and against the clean density p (paper 1's Table 1, which trains at a small σ so that q_σ ≈ p):
  *
- * - s1Mse: mean over points and coordinates of (s1θ − s1)²;
- * - s2MseDirect / s2MseAutodiff: mean over points and compared entries of (ŝ2 − s2)², where ŝ2 is the direct head
- *   or the autodiff Hessian ∇ₓ s1θ (symmetrised); the compared entries are the D² entries for full, low-rank and
- *   PSD heads and the D diagonal entries for a diagonal head (paper 1's "diagonal estimation"); with s2 = none the
- *   autodiff Hessian is compared on all D² entries and the direct value is null;
+ * - s1Mse: mean over points and coordinates of (s1θ − ∇ log q_σ)²;
+ * - s2MseDirect / s2MseAutodiff: mean over points and compared entries of (ŝ2 − ∇² log q_σ)², where ŝ2 is the
+ *   direct head or the autodiff Hessian ∇ₓ s1θ symmetrised, (J + Jᵀ)/2; the compared entries are the D² entries
+ *   for full, low-rank and PSD heads and the D diagonal entries for a diagonal head (paper 1's "diagonal
+ *   estimation"); with s2 = none the autodiff Hessian is compared on all D² entries and the direct value is null;
+ * - s2MseAutodiffRaw: the same with the Jacobian J = ∇ₓ s1θ as it comes, not symmetrised (on a diagonal head's
+ *   entries it equals s2MseAutodiff, since diag J = diag (J + Jᵀ)/2);
+ * - s2MseDirectClean / s2MseAutodiffClean / s2MseAutodiffRawClean: the same three against ∇² log p of the clean
+ *   density, on the same points and entries (null when no clean density is given);
  * - psdViolationRate: fraction of points where σ⁴ s2θ + σ² I (the Tweedie covariance) has a negative eigenvalue;
  * - msPerEvalDirect / msPerEvalAutodiff: wall time of one evaluation of s2 on a batch of `timingBatch` points
  *   (default 256, the first evaluation points) on the current backend, awaiting the data (median of several runs
@@ -15,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { minEigenvalue, tryCholesky } from '../core/linalg.ts';
 import { createRng, normals } from '../core/rng.ts';
-import type { NoisyDensity } from '../core/types.ts';
+import type { Density, NoisyDensity } from '../core/types.ts';
 import { batchDiag, rowJacobian, symmetrise } from './hessian.ts';
 import { s2IsFull, type ScoreModel } from './scoreModel.ts';
 import type { TrainingData } from './trainer.ts';
@@ -29,6 +34,17 @@ export interface ScoreMetrics {
   msPerEvalAutodiff: number;
 }
 
+/**
+ * The metrics with the fields of the clean-density protocol and the unsymmetrised Jacobian (module comment); the
+ * app's metrics panel reads the `ScoreMetrics` part.
+ */
+export interface AllScoreMetrics extends ScoreMetrics {
+  s2MseAutodiffRaw: number;
+  s2MseDirectClean: number | null;
+  s2MseAutodiffClean: number | null;
+  s2MseAutodiffRawClean: number | null;
+}
+
 export interface MetricsOptions {
   /** Number of fresh noisy points (default 1000). */
   n?: number;
@@ -38,6 +54,8 @@ export interface MetricsOptions {
   timingReps?: number;
   /** Points per timed evaluation (default 256, at most n). */
   timingBatch?: number;
+  /** The clean density p, for the clean-density protocol (its Hessian ∇² log p). */
+  clean?: Pick<Density, 'hessian'>;
 }
 
 /** Fresh noisy points x̃ = x + σ z, row-major n*d. */
@@ -90,8 +108,53 @@ export function hasNegativeEigenvalue(M: Float64Array, d: number): boolean {
   return tryCholesky(shifted, d) === null;
 }
 
+/** Sums of squared errors of the s2 estimates against one truth (`SquaredErrors` of the module comment). */
+interface S2Errors {
+  direct: number;
+  auto: number;
+  raw: number;
+}
+
+/**
+ * Adds point k's squared errors against the true s2 `t` (d×d) to `e`: on the diagonal for a diagonal head, else
+ * on all D² entries; the raw Jacobian J is read as it comes and symmetrised, (J_ij + J_ji)/2, for `auto`.
+ */
+function addS2Errors(e: S2Errors, t: Float64Array, J: ArrayLike<number>, direct: ArrayLike<number> | null, k: number, d: number, full: boolean): void {
+  const o = k * d * d;
+  if (!full) {
+    for (let i = 0; i < d; i++) {
+      const ti = t[i * d + i];
+      const a = (J[o + i * d + i] - ti) ** 2;
+      e.auto += a;
+      e.raw += a;
+      if (direct) e.direct += (direct[k * d + i] - ti) ** 2;
+    }
+    return;
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      const q = i * d + j;
+      e.raw += (J[o + q] - t[q]) ** 2;
+      e.auto += (0.5 * (J[o + q] + J[o + j * d + i]) - t[q]) ** 2;
+      if (direct) e.direct += (direct[o + q] - t[q]) ** 2;
+    }
+  }
+}
+
+/** Whether σ⁴ s2θ + σ² I has a negative eigenvalue at point k (divided by σ²: σ² s2θ + I has the same signs). */
+function violatesPsd(direct: ArrayLike<number>, k: number, d: number, full: boolean, sigma: number): boolean {
+  if (!full) {
+    for (let i = 0; i < d; i++) if (sigma * sigma * direct[k * d + i] + 1 < -1e-6) return true;
+    return false;
+  }
+  const M = new Float64Array(d * d);
+  for (let q = 0; q < d * d; q++) M[q] = sigma * sigma * direct[k * d * d + q];
+  for (let i = 0; i < d; i++) M[i * d + i] += 1;
+  return hasNegativeEigenvalue(M, d);
+}
+
 /** Computes the metrics of the module comment. */
-export async function computeMetrics(model: ScoreModel, truth: NoisyDensity, data: TrainingData, opts: MetricsOptions = {}): Promise<ScoreMetrics> {
+export async function computeMetrics(model: ScoreModel, truth: NoisyDensity, data: TrainingData, opts: MetricsOptions = {}): Promise<AllScoreMetrics> {
   const n = opts.n ?? 1000;
   const d = model.dim;
   const sigma = model.sigma;
@@ -102,9 +165,9 @@ export async function computeMetrics(model: ScoreModel, truth: NoisyDensity, dat
     const s1T = model.s1(x);
     const s1 = await s1T.data();
     s1T.dispose();
-    const adT = autodiffS2(model, x, !full);
-    const ad = await adT.data();
-    adT.dispose();
+    const jT = rowJacobian((v) => model.s1(v), x);
+    const J = await jT.data();
+    jT.dispose();
     let direct: Float32Array | null = null;
     if (model.hasS2) {
       const dT = directS2(model, x);
@@ -113,33 +176,17 @@ export async function computeMetrics(model: ScoreModel, truth: NoisyDensity, dat
     }
     const m = full ? d * d : d;
     let e1 = 0;
-    let eDirect = 0;
-    let eAuto = 0;
+    const noisyErr: S2Errors = { direct: 0, auto: 0, raw: 0 };
+    const cleanErr: S2Errors = { direct: 0, auto: 0, raw: 0 };
     let violations = 0;
     const p = new Float64Array(d);
     for (let k = 0; k < n; k++) {
       for (let j = 0; j < d; j++) p[j] = pts[k * d + j];
       const t1 = truth.s1(p);
-      const t2 = truth.s2(p);
       for (let j = 0; j < d; j++) e1 += (s1[k * d + j] - t1[j]) ** 2;
-      for (let q = 0; q < m; q++) {
-        const t = full ? t2[q] : t2[q * d + q];
-        eAuto += (ad[k * m + q] - t) ** 2;
-        if (direct) eDirect += (direct[k * m + q] - t) ** 2;
-      }
-      if (direct) {
-        // σ⁴ s2 + σ² I, divided by σ²: σ² s2 + I has the same signs of eigenvalues.
-        if (full) {
-          const M = new Float64Array(d * d);
-          for (let q = 0; q < d * d; q++) M[q] = sigma * sigma * direct[k * m + q];
-          for (let i = 0; i < d; i++) M[i * d + i] += 1;
-          if (hasNegativeEigenvalue(M, d)) violations++;
-        } else {
-          let bad = false;
-          for (let i = 0; i < d; i++) if (sigma * sigma * direct[k * m + i] + 1 < -1e-6) bad = true;
-          if (bad) violations++;
-        }
-      }
+      addS2Errors(noisyErr, truth.s2(p), J, direct, k, d, full);
+      if (opts.clean) addS2Errors(cleanErr, opts.clean.hessian(p), J, direct, k, d, full);
+      if (direct && violatesPsd(direct, k, d, full, sigma)) violations++;
     }
     const reps = opts.timingReps ?? 5;
     const tb = Math.max(1, Math.min(n, opts.timingBatch ?? 256));
@@ -147,13 +194,19 @@ export async function computeMetrics(model: ScoreModel, truth: NoisyDensity, dat
     const msPerEvalDirect = model.hasS2 ? await timeMs(() => directS2(model, xt), reps) : null;
     const msPerEvalAutodiff = await timeMs(() => autodiffS2(model, xt, !full), reps);
     xt.dispose();
+    const nm = n * m;
+    const clean = (v: number) => (opts.clean ? v / nm : null);
     return {
       s1Mse: e1 / (n * d),
-      s2MseDirect: direct ? eDirect / (n * m) : null,
-      s2MseAutodiff: eAuto / (n * m),
+      s2MseDirect: direct ? noisyErr.direct / nm : null,
+      s2MseAutodiff: noisyErr.auto / nm,
       psdViolationRate: direct ? violations / n : null,
       msPerEvalDirect,
       msPerEvalAutodiff,
+      s2MseAutodiffRaw: noisyErr.raw / nm,
+      s2MseDirectClean: direct ? clean(cleanErr.direct) : null,
+      s2MseAutodiffClean: clean(cleanErr.auto),
+      s2MseAutodiffRawClean: clean(cleanErr.raw),
     };
   } finally {
     x.dispose();

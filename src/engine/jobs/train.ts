@@ -7,7 +7,7 @@
  * - `train.configure` VR, γ, stop-gradient, batch, learning rate: live, also while training
  * - `train.reset`   fresh weights from the seed
  * - `train.fields`  learned / autodiff / true s1, s2 and log densities on a 2-D grid, plus data and noisy samples
- * - `train.metrics` the Table 1 / Table 2 numbers of `models/metrics.ts`
+ * - `train.metrics` the Table 1 / Table 2 numbers of `models/metrics.ts` (against q_σ and against the clean p)
  * - `train.export` / `train.import`  the run as JSON (model + training record + density), see `RunFile`
  * - `train.dispose`
  * The session object exposes `model` (a ScoreModel), which the samplers and uncertainty jobs read by key.
@@ -20,7 +20,7 @@ import { densityFromGmm } from '../../core/densities/index.ts';
 import { createRng, normals } from '../../core/rng.ts';
 import type { Density } from '../../core/types.ts';
 import { RELU_WARNING } from '../../models/activations.ts';
-import { computeMetrics, type ScoreMetrics } from '../../models/metrics.ts';
+import { computeMetrics, type AllScoreMetrics } from '../../models/metrics.ts';
 import { rowJacobian, symmetrise } from '../../models/hessian.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import { parseRunFile, type ParsedRunFile } from '../../models/modelFile.ts';
@@ -397,13 +397,13 @@ export interface TrainMetricsParams {
   timingReps?: number;
 }
 
-export type TrainMetricsResult = ScoreMetrics & { step: number; n: number };
+export type TrainMetricsResult = AllScoreMetrics & { step: number; n: number };
 
 export const trainMetrics = defineJob<TrainMetricsParams, TrainMetricsResult>(async (p, ctx) => {
   const s = requireSession(ctx.sessions, p.key ?? 'scores');
   const n = p.n ?? 1000;
   if (!Number.isInteger(n) || n < 1 || n > 100000) throw new InputError(`metrics need 1..100000 points, got ${n}`);
-  const m = await computeMetrics(s.model, s.density.noisy(s.trainer.hyper.sigma), s.density, { n, timingReps: p.timingReps });
+  const m = await computeMetrics(s.model, s.density.noisy(s.trainer.hyper.sigma), s.density, { n, timingReps: p.timingReps, clean: s.density });
   return { ...m, step: s.trainer.step, n };
 });
 

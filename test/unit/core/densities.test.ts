@@ -37,7 +37,7 @@ function expectTweedie(q: NoisyDensity, x: ArrayLike<number>, sigma: number, d: 
 describe('density registry', () => {
   it('lists the built-ins with dimension, truth flags, bounds, CLI-only', () => {
     const list = listDensities();
-    expect(list.map((d) => d.name)).toEqual(['gmm2', 'ring8', 'corr-gauss', 'scale-mix', 'banana', 'funnel', 'two-moons', 'gauss100']);
+    expect(list.map((d) => d.name)).toEqual(['gmm2', 'ring8', 'corr-gauss', 'scale-mix', 'banana', 'funnel', 'two-moons', 'gauss100', 'logistic50', 'logistic80']);
     for (const d of list) {
       expect(d.description.length).toBeGreaterThan(10);
       expect(d.cliOnly).toBe(d.dim !== 2);

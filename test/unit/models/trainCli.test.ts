@@ -22,7 +22,18 @@ describe('tweedie train', () => {
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(Object.keys(res)).toEqual(['backend', 'steps', 'seconds', 'stepsPerSec', 'finalLoss', 'metrics']);
-    expect(Object.keys(res.metrics)).toEqual(['s1Mse', 's2MseDirect', 's2MseAutodiff', 'psdViolationRate', 'msPerEvalDirect', 'msPerEvalAutodiff']);
+    expect(Object.keys(res.metrics)).toEqual([
+      's1Mse',
+      's2MseDirect',
+      's2MseAutodiff',
+      'psdViolationRate',
+      'msPerEvalDirect',
+      'msPerEvalAutodiff',
+      's2MseAutodiffRaw',
+      's2MseDirectClean',
+      's2MseAutodiffClean',
+      's2MseAutodiffRawClean',
+    ]);
     expect(res).toMatchObject({ backend: 'cpu', steps: 4 });
     for (const v of [res.seconds, res.stepsPerSec, res.finalLoss, ...Object.values(res.metrics)]) expect(Number.isFinite(v)).toBe(true);
     const file = JSON.parse(readFileSync(out, 'utf8'));
