@@ -1,10 +1,10 @@
 /**
  * Sample statistics and distances between distributions: moments of sample sets, MMD and sliced Wasserstein
  * between sample sets (sampler and energy labs), Wasserstein-2 and KL between Gaussians (uncertainty lab,
- * MATH.md section 4), moments of a Gaussian mixture.
+ * MATH.md section 4), the whitened covariance error (the samplers' bias gate), moments of a Gaussian mixture.
  */
 import type { Rng } from './types.ts';
-import { cholesky, choleskyInverse, choleskyLogDet, matmul, sqrtmSym, symmetrize, trace } from './linalg.ts';
+import { cholesky, choleskyInverse, choleskyLogDet, matmul, solveLower, sqrtmSym, symEig, symmetrize, trace, transpose, tryCholesky } from './linalg.ts';
 
 export { gmmMoments } from './gmm.ts';
 
@@ -65,6 +65,33 @@ export function gaussianKl(m1: ArrayLike<number>, C1: ArrayLike<number>, m2: Arr
     for (let j = 0; j < d; j++) quad += (m2[i] - m1[i]) * P2[i * d + j] * (m2[j] - m1[j]);
   }
   return 0.5 * (tr + quad - d + choleskyLogDet(L2, d) - choleskyLogDet(L1, d));
+}
+
+/**
+ * Whitened covariance error ‖C^{-1/2} Ĉ C^{-1/2} − I‖₂ (spectral norm) = max_i |λ_i − 1|, with λ_i the eigenvalues of
+ * C⁻¹ Ĉ: the ratios of sample to true variance along C's generalised eigen-directions, so 0.1 means every
+ * direction's variance is within 10%. Affine invariant (Ĉ → A Ĉ Aᵀ, C → A C Aᵀ leave it unchanged), unlike
+ * ‖Ĉ − C‖_F / ‖C‖_F, which the largest eigenvalue of C dominates. Computed as L⁻¹ Ĉ L⁻ᵀ with C = L Lᵀ (similar to
+ * C^{-1/2} Ĉ C^{-1/2}). NaN when C is not positive definite.
+ */
+export function whitenedCovError(sampleCov: ArrayLike<number>, trueCov: ArrayLike<number>, d: number): number {
+  const L = tryCholesky(trueCov, d);
+  if (!L) return NaN;
+  // Columns of L⁻¹ Ĉ, then L⁻¹ (L⁻¹ Ĉ)ᵀ = L⁻¹ Ĉ L⁻ᵀ (Ĉ symmetric).
+  const half = (B: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(d * d);
+    const col = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      for (let i = 0; i < d; i++) col[i] = B[i * d + j];
+      const x = solveLower(L, col, d);
+      for (let i = 0; i < d; i++) out[i * d + j] = x[i];
+    }
+    return out;
+  };
+  const W = half(transpose(half(sampleCov), d, d));
+  let worst = 0;
+  for (const v of symEig(W, d).values) worst = Math.max(worst, Math.abs(v - 1));
+  return worst;
 }
 
 /** Median of the pairwise Euclidean distances between the rows of two sample sets (the MMD bandwidth heuristic). */

@@ -1,12 +1,13 @@
 /**
  * Sampler diagnostics over draws read back from the engine (pure TypeScript, no tfjs): ESS per dimension
- * (MATH.md section 3, the core's Stan-style estimator over the kept draws of the chains that did not diverge),
- * ESS per second, MALA acceptance, the errors of the sample mean and covariance against the true moments, and
- * the sliced Wasserstein distance to exact samples. Diverged chains are excluded from every statistic.
+ * (MATH.md section 3: the core's Stan/ArviZ estimators over the kept draws of the chains that did not diverge,
+ * the ESS of the mean as well as the rank-normalised bulk and the tail ESS), ESS per second, MALA acceptance, the
+ * errors of the sample mean and covariance against the true moments (relative and whitened), and the sliced
+ * Wasserstein distance to exact samples. Diverged chains are excluded from every statistic.
  */
-import { sampleCovariance, sampleMean, slicedWasserstein } from '../core/stats.ts';
+import { sampleCovariance, sampleMean, slicedWasserstein, whitenedCovError } from '../core/stats.ts';
 import { createRng } from '../core/rng.ts';
-import { autocorrelation as chainAutocorrelation, essChains } from '../core/ess.ts';
+import { autocorrelation as chainAutocorrelation, essBulk, essChains, essTail } from '../core/ess.ts';
 import type { SamplerTarget } from './target.ts';
 
 /** Kept draws of a set of chains, row-major [iters][chains][dim] (the layout of stacked engine frames). */
@@ -43,11 +44,29 @@ export function pooledDraws(draws: Draws, use: readonly number[], max: number): 
   return out;
 }
 
+/**
+ * Default bias gate of the step-size sweep (`SweepGate.maxWhitenedError` in run.ts): every direction's variance within
+ * 20% of the truth. Chosen from the Table 3 sweeps (100 chains × 800 draws, src/samplers/README.md): the full
+ * Ozaki, exact on corr-gauss at every ε, scores 0.01–0.09 wherever its min ESS exceeds 170 (up to 0.22 at the two
+ * smallest steps, where the ESS is 118–137 and the estimate's own noise is that large), while Langevin's known bias
+ * there (narrow-axis variance ratio 1/(1 − ε/0.08), MATH.md 3) is 0.31 at ε = 0.019 and measured 0.31.
+ */
+export const DEFAULT_MAX_WHITENED_ERROR = 0.2;
+
 export interface SamplerMetrics {
-  /** ESS of each coordinate over the kept draws of the chains used (MATH.md section 3). */
+  /**
+   * ESS of the mean of each coordinate over the kept draws of the chains used (MATH.md section 3; ArviZ's
+   * `ess(method="mean")` on split chains, no rank normalisation). The field keeps its historical name.
+   */
   essPerDim: number[];
-  /** The smallest ESS over coordinates (the paper's Table 3 number). */
+  /** The smallest ESS of the mean over coordinates (the paper's Table 3 number). */
   essMin: number;
+  /** Rank-normalised bulk ESS of each coordinate (Vehtari et al. 2021 Sec. 4.3; ArviZ `method="bulk"`). */
+  essBulkPerDim: number[];
+  essBulkMin: number;
+  /** Tail ESS of each coordinate: min of the ESS of I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅) (ArviZ `method="tail"`). */
+  essTailPerDim: number[];
+  essTailMin: number;
   /**
    * Within-chain ESS per coordinate: the sum over chains of each chain's own (split) ESS, with no between-chain
    * term. It measures local mixing and is blind to chains stuck in different modes, where `essPerDim` is not.
@@ -60,8 +79,13 @@ export interface SamplerMetrics {
   acceptRate: number | null;
   /** ‖mean − true mean‖₂. */
   meanError: number;
-  /** ‖cov − true cov‖_F / ‖true cov‖_F. */
+  /** ‖cov − true cov‖_F / ‖true cov‖_F (dominated by the largest variance; kept for comparison). */
   covError: number;
+  /**
+   * ‖C^{-1/2} cov C^{-1/2} − I‖₂ with C the true cov (`whitenedCovError`): the worst relative error of the variance
+   * along any direction. Affine invariant; the sweep's bias gate.
+   */
+  covErrorWhitened: number;
   /** Sliced Wasserstein-2 distance between (thinned) pooled draws and exact samples of the target. */
   distance: number;
   /** Chains that diverged (excluded from every statistic above). */
@@ -112,11 +136,30 @@ export function samplerMetrics(draws: Draws, target: SamplerTarget, opts: Metric
   }
   if (use.length === 0 || draws.iters < 4) {
     const zeros = new Array(d).fill(0);
-    return { ...base, essPerDim: zeros, essMin: 0, essWithinPerDim: zeros, essWithinMin: 0, essPerSec: 0, acceptRate, meanError: NaN, covError: NaN, distance: NaN };
+    return {
+      ...base,
+      essPerDim: zeros,
+      essMin: 0,
+      essBulkPerDim: zeros,
+      essBulkMin: 0,
+      essTailPerDim: zeros,
+      essTailMin: 0,
+      essWithinPerDim: zeros,
+      essWithinMin: 0,
+      essPerSec: 0,
+      acceptRate,
+      meanError: NaN,
+      covError: NaN,
+      covErrorWhitened: NaN,
+      distance: NaN,
+    };
   }
-  const essPerDim = Array.from({ length: d }, (_, j) => essChains(use.map((c) => chainSeries(draws, c, j))));
+  const series = Array.from({ length: d }, (_, j) => use.map((c) => chainSeries(draws, c, j)));
+  const essPerDim = series.map((cs) => essChains(cs));
   const essMin = Math.min(...essPerDim);
-  const essWithinPerDim = Array.from({ length: d }, (_, j) => use.reduce((sum, c) => sum + (essChains([chainSeries(draws, c, j)]) || 0), 0));
+  const essBulkPerDim = series.map(essBulk);
+  const essTailPerDim = series.map(essTail);
+  const essWithinPerDim = series.map((cs) => cs.reduce((sum, s) => sum + (essChains([s]) || 0), 0));
   const all = pooledDraws(draws, use, Infinity);
   const mean = sampleMean(all, d);
   const cov = sampleCovariance(all, d);
@@ -134,12 +177,17 @@ export function samplerMetrics(draws: Draws, target: SamplerTarget, opts: Metric
     ...base,
     essPerDim,
     essMin,
+    essBulkPerDim,
+    essBulkMin: Math.min(...essBulkPerDim),
+    essTailPerDim,
+    essTailMin: Math.min(...essTailPerDim),
     essWithinPerDim,
     essWithinMin: Math.min(...essWithinPerDim),
     essPerSec: opts.seconds > 0 ? essMin / opts.seconds : NaN,
     acceptRate,
     meanError: Math.sqrt(me),
     covError: Math.sqrt(ce / cn),
+    covErrorWhitened: whitenedCovError(cov, target.cov, d),
     distance,
   };
 }

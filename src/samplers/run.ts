@@ -6,9 +6,11 @@
 import type { ScoreField } from '../models/scoreField.ts';
 import { ChainSet, initialPoints } from './chains.ts';
 import { missingFor, type SamplerKind } from './kernels.ts';
-import { samplerMetrics, type Draws, type SamplerMetrics } from './metrics.ts';
+import { DEFAULT_MAX_WHITENED_ERROR, samplerMetrics, type Draws, type SamplerMetrics } from './metrics.ts';
 import type { InitMode, SamplerTarget } from './target.ts';
 import * as tf from '@tensorflow/tfjs';
+
+export { DEFAULT_MAX_WHITENED_ERROR } from './metrics.ts';
 
 /** The shared initial points of a comparison: spread over the window (default) or exact draws of the target. */
 export function startPoints(target: SamplerTarget, mode: InitMode | undefined, n: number, seed: number): tf.Tensor2D {
@@ -126,13 +128,30 @@ export interface SweepCurve {
   clamp: boolean;
   criterion: SweepCriterion;
   points: SweepPoint[];
+  /** The bias gate the best step passed (see `SweepGate`). */
+  gate: SweepGate;
   /**
-   * The step with the largest criterion among runs where no chain diverged and the sample is faithful
-   * (covError ≤ maxCovError); null when no step qualifies.
+   * The step with the largest criterion among runs where no chain diverged and the sample is faithful (it passes
+   * `gate`); null when no step qualifies.
    */
   best: SweepPoint | null;
+  /**
+   * The best step is the smallest or the largest step of the grid: the optimum may lie beyond it, so the best
+   * step is a bound, not an optimum. False when there is no best step.
+   */
+  bestAtGridEdge: boolean;
   /** The step with the largest criterion among runs without divergence, whatever the bias (the raw search). */
   bestUngated: SweepPoint | null;
+}
+
+/**
+ * When a run's sample counts as faithful: its whitened covariance error (`covErrorWhitened`, affine invariant) is
+ * at most `maxWhitenedError`, and, only when `maxCovError` is set, its relative covariance error (`covError`, the
+ * former gate, dominated by the largest variance) is at most that too.
+ */
+export interface SweepGate {
+  maxWhitenedError: number;
+  maxCovError: number | null;
 }
 
 /** The value a sweep maximises for one run. */
@@ -148,27 +167,36 @@ export interface SweepSpec {
   burn: number;
   seed: number;
   init?: InitMode;
-  /** A run counts for the best step only if its relative covariance error is at most this (default 0.1). */
+  /** A run counts for the best step only if its whitened covariance error is at most this (default DEFAULT_MAX_WHITENED_ERROR). */
+  maxWhitenedError?: number;
+  /** Also require a relative covariance error at most this (the former gate; not applied by default). */
   maxCovError?: number;
   /** What is maximised (default 'ess'). */
   criterion?: SweepCriterion;
 }
 
-/** Picks the best step of a curve (see `SweepCurve`). */
+/** Whether a run passes the bias gate (see `SweepGate`). */
+export function passesGate(p: Pick<SamplerMetrics, 'covError' | 'covErrorWhitened'>, gate: SweepGate): boolean {
+  return p.covErrorWhitened <= gate.maxWhitenedError && (gate.maxCovError === null || p.covError <= gate.maxCovError);
+}
+
+/** Picks the best step of a curve and says whether it lies at an end of the grid (see `SweepCurve`). */
 export function bestStep(
   points: readonly SweepPoint[],
-  maxCovError: number,
+  gate: SweepGate,
   criterion: SweepCriterion = 'ess',
-): { best: SweepPoint | null; bestUngated: SweepPoint | null } {
+): { best: SweepPoint | null; bestUngated: SweepPoint | null; bestAtGridEdge: boolean } {
   let best: SweepPoint | null = null;
   let bestUngated: SweepPoint | null = null;
   const v = (p: SweepPoint) => criterionValue(p, criterion);
   for (const p of points) {
     if (p.diverged > 0 || !(v(p) > 0)) continue;
     if (!bestUngated || v(p) > v(bestUngated)) bestUngated = p;
-    if (p.covError <= maxCovError && (!best || v(p) > v(best))) best = p;
+    if (passesGate(p, gate) && (!best || v(p) > v(best))) best = p;
   }
-  return { best, bestUngated };
+  const steps = points.map((p) => p.step);
+  const bestAtGridEdge = best !== null && points.length > 1 && (best.step === Math.min(...steps) || best.step === Math.max(...steps));
+  return { best, bestUngated, bestAtGridEdge };
 }
 
 export interface SweepProgress {
@@ -187,7 +215,7 @@ export async function sweep(
   spec: SweepSpec,
   hooks: { checkpoint?(p: SweepProgress): Promise<void> } = {},
 ): Promise<SweepCurve[]> {
-  const maxCov = spec.maxCovError ?? 0.1;
+  const gate: SweepGate = { maxWhitenedError: spec.maxWhitenedError ?? DEFAULT_MAX_WHITENED_ERROR, maxCovError: spec.maxCovError ?? null };
   const total = spec.samplers.length * spec.grid.length;
   const curves: SweepCurve[] = [];
   let done = 0;
@@ -204,7 +232,7 @@ export async function sweep(
       await hooks.checkpoint?.({ done, total, sampler: s.kind, step, essMin: m.essMin });
     }
     const criterion = spec.criterion ?? 'ess';
-    curves.push({ sampler: s.kind, clamp: s.clamp ?? false, criterion, points, ...bestStep(points, maxCov, criterion) });
+    curves.push({ sampler: s.kind, clamp: s.clamp ?? false, criterion, points, gate, ...bestStep(points, gate, criterion) });
   }
   return curves;
 }

@@ -2,6 +2,8 @@
  * `tweedie sample` (one sampler run with its metrics) and `tweedie sweep` (a grid of step sizes per sampler,
  * each sampler's min-ESS curve and best step): the Samplers lab (issue 5) headless. A sample whose every chain
  * diverged is an error (a smaller --step is the fix); in a sweep, such a step's survivor statistics print as null.
+ * "ESS" without a qualifier is the ESS of the mean (ArviZ `method="mean"`, JSON `essMin`, `essPerDim`); the bulk
+ * and tail ESS are `essBulk*` and `essTail*`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { seedFlag, SIGMA_RANGE, strictNumber, UsageError, type FlagSpecs, type ParsedFlags } from '../args.ts';
@@ -10,7 +12,7 @@ import type { CliCommand } from '../command.ts';
 import { checkBudget } from '../../core/budgets.ts';
 import { MIN_KEPT_STEPS, type SampleResult, type ScoreSource, type SweepResult } from '../../engine/jobs/samplers.ts';
 import { SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
-import { parseGrid, type SweepPoint } from '../../samplers/run.ts';
+import { DEFAULT_MAX_WHITENED_ERROR, parseGrid, type SweepPoint } from '../../samplers/run.ts';
 
 /** Most step sizes one sweep may try (N of --steps-grid LO:HI:N). */
 export const MAX_GRID_STEPS = 100;
@@ -67,14 +69,14 @@ export function stepsGridFlag(raw: string): { lo: number; hi: number; n: number 
 }
 
 /** Statistics of the chains that did not diverge. */
-type SurvivorStat = 'meanError' | 'covError' | 'distance' | 'essPerSec' | 'acceptRate';
+type SurvivorStat = 'meanError' | 'covError' | 'covErrorWhitened' | 'distance' | 'essPerSec' | 'acceptRate';
 
 /**
  * A sweep point as printed: where every chain diverged there is no sample to measure, so the statistics of the
  * survivors are null (not applicable) rather than NaN.
  */
 function printedPoint(p: SweepPoint): Omit<SweepPoint, SurvivorStat> & Record<SurvivorStat, number | null> {
-  return p.chainsUsed > 0 ? p : { ...p, meanError: null, covError: null, distance: null, essPerSec: null, acceptRate: null };
+  return p.chainsUsed > 0 ? p : { ...p, meanError: null, covError: null, covErrorWhitened: null, distance: null, essPerSec: null, acceptRate: null };
 }
 
 const fmt = (v: number | null | undefined, digits = 3): string =>
@@ -127,8 +129,9 @@ export const sampleCommand: CliCommand = {
     if (r.diverged > 0) out.info(`warning: ${r.diverged} of ${r.diverged + r.chainsUsed} chains diverged (left out of the statistics); a smaller --step keeps them`);
     out.result(r, () =>
       [
-        `${r.sampler} ε=${r.step}: min ESS ${fmt(r.essMin)} (per dim ${r.essPerDim.map((v) => fmt(v)).join(', ')}), ${fmt(r.essPerSec)} ESS/s; within-chain min ESS ${fmt(r.essWithinMin)}`,
-        `mean error ${fmt(r.meanError)}, cov error ${fmt(r.covError)}, sliced W2 ${fmt(r.distance)}` + (r.acceptRate !== null ? `, acceptance ${fmt(r.acceptRate)}` : ''),
+        `${r.sampler} ε=${r.step}: min ESS (of the mean) ${fmt(r.essMin)} (per dim ${r.essPerDim.map((v) => fmt(v)).join(', ')}), ${fmt(r.essPerSec)} ESS/s; within-chain min ESS ${fmt(r.essWithinMin)}`,
+        `min bulk ESS ${fmt(r.essBulkMin)} (per dim ${r.essBulkPerDim.map((v) => fmt(v)).join(', ')}); min tail ESS ${fmt(r.essTailMin)} (per dim ${r.essTailPerDim.map((v) => fmt(v)).join(', ')})`,
+        `mean error ${fmt(r.meanError)}, cov error ${fmt(r.covError)} (relative), ${fmt(r.covErrorWhitened)} (whitened), sliced W2 ${fmt(r.distance)}` + (r.acceptRate !== null ? `, acceptance ${fmt(r.acceptRate)}` : ''),
         `${r.diverged} of ${r.diverged + r.chainsUsed} chains diverged` + (r.firstDivergence !== null ? ` (first at iteration ${r.firstDivergence})` : ''),
       ].join('\n'),
     );
@@ -142,8 +145,14 @@ export const sweepCommand: CliCommand = {
     ...common,
     samplers: { type: 'list', help: `samplers to compare (${SAMPLER_KINDS.join(', ')}; append :clamp to clamp one Ozaki's curvature)`, default: 'langevin,ozaki' },
     'steps-grid': { type: 'string', help: 'log-spaced step sizes LO:HI:N', default: '0.005:1:12' },
-    criterion: { type: 'string', choices: ['ess', 'ess-within'], help: 'maximise the multi-chain min-ESS (MATH.md 3) or the within-chain one (local mixing)', default: 'ess' },
-    'max-cov-error': { type: 'number', help: 'a step counts as best only if its relative covariance error is at most this', default: 0.1, min: 0 },
+    criterion: { type: 'string', choices: ['ess', 'ess-within'], help: 'maximise the multi-chain min-ESS of the mean (MATH.md 3) or the within-chain one (local mixing)', default: 'ess' },
+    'max-whitened-error': {
+      type: 'number',
+      help: 'a step counts as best only if its whitened covariance error ‖C^-1/2 Ĉ C^-1/2 − I‖₂ (the worst relative variance error along any direction) is at most this',
+      default: DEFAULT_MAX_WHITENED_ERROR,
+      min: 0,
+    },
+    'max-cov-error': { type: 'number', help: 'deprecated as the gate (the largest variance dominates it): also require a relative covariance error ‖Ĉ − C‖_F/‖C‖_F at most this; off unless given', min: 0 },
   },
   async run(flags, engine, out) {
     const raw = flags.samplers;
@@ -161,7 +170,8 @@ export const sweepCommand: CliCommand = {
       burn: flags.burn as number,
       seed: flags.seed as number,
       init: flags.init as 'spread' | 'target',
-      maxCovError: flags['max-cov-error'] as number,
+      maxWhitenedError: flags['max-whitened-error'] as number,
+      ...(flags['max-cov-error'] !== undefined ? { maxCovError: flags['max-cov-error'] as number } : {}),
       criterion: flags.criterion as 'ess' | 'ess-within',
     };
     const swept: SweepResult = await engine.run('sweep', params, {
@@ -175,9 +185,13 @@ export const sweepCommand: CliCommand = {
         const what = c.criterion === 'ess-within' ? 'within-chain min ESS' : 'min ESS';
         const val = (p: (typeof c.points)[number] | null) => fmt(p ? (c.criterion === 'ess-within' ? p.essWithinMin : p.essMin) : null);
         lines.push(`${c.sampler}${c.clamp ? ' (clamped)' : ''}: best ε = ${c.best ? fmt(c.best.step) : '-'} (${what} ${val(c.best)}); ignoring bias: ε = ${c.bestUngated ? fmt(c.bestUngated.step) : '-'} (${what} ${val(c.bestUngated)})`);
-        lines.push('  step      minESS    withinESS ESS/s     covErr    SW2       diverged');
+        if (c.bestAtGridEdge && c.best) {
+          const top = c.best.step === Math.max(...c.points.map((p) => p.step));
+          lines.push(`  warning: the best step is the grid's ${top ? 'largest' : 'smallest'}; the optimum may lie beyond it (widen --steps-grid)`);
+        }
+        lines.push('  step      minESS    bulkESS   tailESS   withinESS ESS/s     covErr    whitened  SW2       diverged');
         for (const p of c.points) {
-          lines.push(`  ${[p.step, p.essMin, p.essWithinMin, p.essPerSec, p.covError, p.distance].map((v) => fmt(v).padEnd(9)).join(' ')} ${p.diverged}`);
+          lines.push(`  ${[p.step, p.essMin, p.essBulkMin, p.essTailMin, p.essWithinMin, p.essPerSec, p.covError, p.covErrorWhitened, p.distance].map((v) => fmt(v).padEnd(9)).join(' ')} ${p.diverged}`);
         }
       }
       return lines.join('\n');

@@ -331,6 +331,9 @@ export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async
   if (samplers.length === 0) throw new InputError('name at least one sampler to sweep');
   checkBudget('chainSteps', grid.length * samplers.length * p.chains * (p.burn + p.steps), 'use fewer chains, steps, burn-in, samplers or step sizes');
   if (p.criterion !== undefined && p.criterion !== 'ess' && p.criterion !== 'ess-within') throw new InputError(`criterion must be "ess" or "ess-within" (got "${String(p.criterion)}")`);
+  for (const [name, v] of [['maxWhitenedError', p.maxWhitenedError], ['maxCovError', p.maxCovError]] as const) {
+    if (v !== undefined && !(v >= 0)) throw new InputError(`${name} must be a non-negative number (got ${String(v)})`);
+  }
   const density = resolveDensity(p.density);
   const { field, owned, target } = scoredTarget(density, p.score, samplers.map((s) => s.kind), ctx.sessions);
   try {

@@ -3,7 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { exportFileName, nameNumber, toCsv, toJson } from '../../../src/app/export/files.ts';
 import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from '../../../src/app/labs/samplers/exports.ts';
 
-const metrics = { essPerDim: [120, 98.5], essMin: 98.5, essWithinPerDim: [500, 400], essWithinMin: 400, essPerSec: 1000, acceptRate: null, meanError: 0.01, covError: 0.02, distance: 0.05, diverged: 0, firstDivergence: null, chainsUsed: 3, iters: 60, seconds: 0.1 };
+const metrics = {
+  essPerDim: [120, 98.5],
+  essMin: 98.5,
+  essBulkPerDim: [130, 97],
+  essBulkMin: 97,
+  essTailPerDim: [80, 70],
+  essTailMin: 70,
+  essWithinPerDim: [500, 400],
+  essWithinMin: 400,
+  essPerSec: 1000,
+  acceptRate: null,
+  meanError: 0.01,
+  covError: 0.02,
+  covErrorWhitened: 0.15,
+  distance: 0.05,
+  diverged: 0,
+  firstDivergence: null,
+  chainsUsed: 3,
+  iters: 60,
+  seconds: 0.1,
+};
 
 const e: SamplersExport = {
   density: 'corr-gauss',
@@ -18,10 +38,12 @@ const e: SamplersExport = {
       clamp: false,
       criterion: 'ess',
       points: [
-        { step: 0.01, essMin: 100, essWithinMin: 900, diverged: 0, covError: 0.03 },
-        { step: 0.1, essMin: 0, essWithinMin: 0, diverged: 100, covError: NaN },
+        { step: 0.01, essMin: 100, essWithinMin: 900, diverged: 0, covError: 0.03, covErrorWhitened: 0.12 },
+        { step: 0.1, essMin: 0, essWithinMin: 0, diverged: 100, covError: NaN, covErrorWhitened: NaN },
       ],
+      gate: { maxWhitenedError: 0.2, maxCovError: null },
       best: { step: 0.01, essMin: 100, essWithinMin: 900 },
+      bestAtGridEdge: true,
       bestUngated: null,
     },
   ],
@@ -60,11 +82,20 @@ describe('export files', () => {
     const lines = metricsCsv(e).trim().split('\n');
     expect(lines[0].split(',')).toContain('ess_min');
     expect(lines[1]).toMatch(/^0,langevin,0\.09,40,,,/);
-    expect(lines[2]).toMatch(/^1,ozaki-full,2,40,120,98\.5,98\.5,400,/);
-    expect(sweepCsv(e).trim().split('\n')).toEqual(['sampler,clamp,criterion,epsilon,ess_min,ess_within_min,cov_error,diverged,best', 'langevin,false,ess,0.01,100,900,0.03,0,1', 'langevin,false,ess,0.1,0,0,,100,0']);
+    expect(lines[0].split(',')).toEqual(expect.arrayContaining(['ess_bulk_min', 'ess_tail_min', 'cov_error_whitened']));
+    expect(lines[2]).toMatch(/^1,ozaki-full,2,40,120,98\.5,98\.5,97,70,400,1000,,0\.01,0\.02,0\.15,/);
+    expect(sweepCsv(e).trim().split('\n')).toEqual([
+      'sampler,clamp,criterion,epsilon,ess_min,ess_within_min,cov_error,cov_error_whitened,diverged,best,best_at_grid_edge',
+      'langevin,false,ess,0.01,100,900,0.03,0.12,0,1,1',
+      'langevin,false,ess,0.1,0,0,,,100,0,0',
+    ]);
     const json = JSON.parse(metricsJson(e));
     expect(json.panels[1].metrics.essMin).toBe(98.5);
+    expect(json.panels[1].metrics.essTailMin).toBe(70);
     expect(json.sweep[0].best).toBe(0.01);
+    expect(json.sweep[0].bestAtGridEdge).toBe(true);
+    expect(json.sweep[0].gate).toEqual({ maxWhitenedError: 0.2, maxCovError: null });
     expect(json.sweep[0].points[1].covError).toBeNull();
+    expect(json.sweep[0].points[0].covErrorWhitened).toBe(0.12);
   });
 });

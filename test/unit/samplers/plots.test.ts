@@ -13,6 +13,7 @@ import {
   DIVERGED_NAME,
   distanceSpec,
   histSpec,
+  METRIC_HINTS,
   metricsRows,
   sweepSpec,
   targetContour,
@@ -169,11 +170,14 @@ describe('sweep plot', () => {
     color: 'red',
     label: 'Langevin',
     points: [
-      { step: 0.01, essMin: 100, essWithinMin: 1000, diverged: 0, covError: 0.05 },
-      { step: 0.1, essMin: 400, essWithinMin: 4000, diverged: 0, covError: 0.5 },
-      { step: 1, essMin: 0, essWithinMin: 0, diverged: 100, covError: NaN },
+      // The relative error would pass the step 0.1 (0.05); the whitened one (0.5) marks it biased.
+      { step: 0.01, essMin: 100, essWithinMin: 1000, diverged: 0, covError: 0.08, covErrorWhitened: 0.05 },
+      { step: 0.1, essMin: 400, essWithinMin: 4000, diverged: 0, covError: 0.05, covErrorWhitened: 0.5 },
+      { step: 1, essMin: 0, essWithinMin: 0, diverged: 100, covError: NaN, covErrorWhitened: NaN },
     ],
+    gate: { maxWhitenedError: 0.1, maxCovError: null },
     best: { step: 0.01, essMin: 100, essWithinMin: 1000 },
+    bestAtGridEdge: true,
     bestUngated: { step: 0.1, essMin: 400, essWithinMin: 4000 },
   };
   const s = sweepSpec([curve], 0.1);
@@ -182,7 +186,7 @@ describe('sweep plot', () => {
     expect(s.layout?.xaxis?.type).toBe('log');
     expect(s.layout?.yaxis?.type).toBe('log');
     expect(byName(s.data, 'Langevin: faithful').x).toEqual([0.01]);
-    expect(byName(s.data, 'Langevin: biased (cov error > 0.1)').x).toEqual([0.1]);
+    expect(byName(s.data, 'Langevin: biased (whitened cov error > 0.1)').x).toEqual([0.1]);
     const div = byName(s.data, 'Langevin: chains diverged');
     expect(div.x).toEqual([1]);
     expect(div.y[0]).toBe(50); // on the floor: half the smallest positive min-ESS
@@ -193,7 +197,9 @@ describe('sweep plot', () => {
 
   it('names curves as the lab does, and keys the faithful, biased and diverged markers in the legend', () => {
     const legend = s.data.filter((t) => (t as { showlegend?: boolean }).showlegend !== false).map((t) => (t as Trace).name);
-    expect(legend).toEqual(['Langevin', 'Langevin best ε = 0.0100', 'faithful run', 'biased run (cov error > 10%)', 'chains diverged (drawn on the floor)']);
+    expect(legend).toEqual(['Langevin', "Langevin best ε = 0.0100 (at the grid's edge)", 'faithful run', 'biased run (a variance off by > 10%)', 'chains diverged (drawn on the floor)']);
+    const inside = sweepSpec([{ ...curve, bestAtGridEdge: false }], 0.1);
+    expect(inside.data.some((t) => (t as Trace).name === 'Langevin best ε = 0.0100')).toBe(true);
     expect(byName(s.data, 'chains diverged (drawn on the floor)').marker?.symbol).toBe('x');
     expect(s.layout?.legend?.yanchor).toBe('bottom');
   });
@@ -208,9 +214,18 @@ describe('sweep plot', () => {
 describe('metrics strip', () => {
   it('formats the metrics, dashes for what is unknown, and the divergence count with its first iteration', () => {
     const rows = Object.fromEntries(
-      metricsRows({ essPerDim: [120.4, 98.76], essMin: 98.76, essWithinMin: 5000, essPerSec: 1234.5, acceptRate: null, meanError: 0.0123, covError: 0.05, distance: NaN }, 2, 17, 100),
+      metricsRows(
+        { essPerDim: [120.4, 98.76], essMin: 98.76, essBulkMin: 101.2, essTailMin: 55.55, essWithinMin: 5000, essPerSec: 1234.5, acceptRate: null, meanError: 0.0123, covError: 0.05, covErrorWhitened: 0.4567, distance: NaN },
+        2,
+        17,
+        100,
+      ),
     );
     expect(rows['min ESS']).toBe('98.8');
+    expect(rows['min bulk ESS']).toBe('101');
+    expect(rows['min tail ESS']).toBe('55.5');
+    expect(rows['whitened cov error']).toBe('0.457');
+    for (const k of ['min ESS', 'min bulk ESS', 'min tail ESS', 'cov error', 'whitened cov error']) expect(METRIC_HINTS[k]).toBeTruthy();
     expect(rows['ESS per dim']).toBe('120 / 98.8');
     expect(rows['ESS / s']).toBe('1235');
     expect(rows['acceptance']).toBe('–');

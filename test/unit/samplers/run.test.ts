@@ -47,12 +47,24 @@ describe('grids', () => {
     expect(() => parseGrid('0:1:4')).toThrow();
   });
 
-  it('picks the best step among runs without divergence and within the bias gate', () => {
-    const p = (step: number, essMin: number, covError: number, diverged = 0) => ({ step, essMin, covError, diverged }) as SweepPoint;
+  it('picks the best step among runs without divergence and within the whitened bias gate, and flags a grid edge', () => {
+    const p = (step: number, essMin: number, covErrorWhitened: number, diverged = 0, covError = 0.01) => ({ step, essMin, covErrorWhitened, covError, diverged }) as SweepPoint;
+    const gate = { maxWhitenedError: 0.2, maxCovError: null };
     const pts = [p(0.1, 50, 0.01), p(0.2, 90, 0.05), p(0.4, 300, 0.5), p(0.8, 900, 0.01, 3)];
-    const { best, bestUngated } = bestStep(pts, 0.1);
-    expect(best?.step).toBe(0.2);
-    expect(bestUngated?.step).toBe(0.4);
+    const r = bestStep(pts, gate);
+    expect(r.best?.step).toBe(0.2);
+    expect(r.bestUngated?.step).toBe(0.4);
+    expect(r.bestAtGridEdge).toBe(false);
+    // The relative error passes 0.4, the whitened one does not (the former gate would have picked it).
+    expect(bestStep([p(0.1, 50, 0.01), p(0.4, 300, 0.5, 0, 0.09)], gate).best?.step).toBe(0.1);
+    // A best at the largest or at the smallest step is flagged; no best, no flag.
+    expect(bestStep([p(0.1, 50, 0.01), p(0.2, 90, 0.05)], gate).bestAtGridEdge).toBe(true);
+    expect(bestStep([p(0.1, 90, 0.01), p(0.2, 50, 0.05)], gate).bestAtGridEdge).toBe(true);
+    const none = bestStep([p(0.1, 90, 0.5), p(0.2, 50, 0.5)], gate);
+    expect(none.best).toBeNull();
+    expect(none.bestAtGridEdge).toBe(false);
+    // The former gate, when asked for, applies as well.
+    expect(bestStep([p(0.1, 50, 0.01), p(0.2, 90, 0.05, 0, 0.3)], { maxWhitenedError: 0.2, maxCovError: 0.1 }).best?.step).toBe(0.1);
   });
 });
 
@@ -102,7 +114,8 @@ describe('sweep', () => {
     expect(lan.points.map((p) => p.diverged)).toEqual([0, 0, 16]);
     expect(oz.points.every((p) => p.diverged === 0)).toBe(true);
     // Ozaki with the exact Hessian of a Gaussian is exact: no bias at any step.
-    for (const p of oz.points) expect(p.covError).toBeLessThan(0.3);
+    for (const p of oz.points) expect(p.covErrorWhitened).toBeLessThan(0.3);
+    expect(oz.gate).toEqual({ maxWhitenedError: 0.2, maxCovError: null });
     expect(lan.best?.step).not.toBe(5);
     expect(oz.best).not.toBeNull();
     expect(progress[progress.length - 1]).toBe(1);

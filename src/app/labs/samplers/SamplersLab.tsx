@@ -17,10 +17,11 @@ import { frames as frameScheduler } from '../../plot/frameScheduler.ts';
 import { PlotlyPanel } from '../../plot/PlotlyPanel.tsx';
 import { useJob } from '../../useJob.ts';
 import type { LabProps } from '../types.ts';
+import { DEFAULT_MAX_WHITENED_ERROR } from '../../../samplers/metrics.ts';
 import { downloadText } from '../../export/files.ts';
 import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from './exports.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
-import { acfSpec, chainPanelSpec, distanceSpec, histSpec, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
+import { acfSpec, chainPanelSpec, distanceSpec, histSpec, METRIC_HINTS, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
 import { spaceBelongsTo } from './keys.ts';
 import './samplers.css';
 
@@ -34,8 +35,8 @@ const TRAIL_LENGTH = 16;
  */
 const DIAG_MS = 800;
 const DIAG_SHARE = 0.2;
-/** Bias gate of the sweep's best step (relative covariance error), as the CLI's default. */
-const MAX_COV_ERROR = 0.1;
+/** Bias gate of the sweep's best step (whitened covariance error), the CLI's default. */
+const MAX_WHITENED_ERROR = DEFAULT_MAX_WHITENED_ERROR;
 /**
  * The worker time one advance may take (round trip), so the chains keep up with 30+ frames a second: the steps per
  * advance are the "steps per frame" setting, or fewer when the measured time per step says they would not fit.
@@ -318,7 +319,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       ...SWEEP_RUN,
       seed,
       init: params.init,
-      maxCovError: MAX_COV_ERROR,
+      maxWhitenedError: MAX_WHITENED_ERROR,
       criterion: params.sweepBy,
     });
     if (!r) return;
@@ -498,7 +499,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
                   <tbody>
                     {metricsRows(d?.metrics ?? null, f?.diverged ?? 0, f?.firstDivergence ?? null, params.chains).map(([k, v]) => (
                       <tr key={k}>
-                        <th>{k}</th>
+                        <th title={METRIC_HINTS[k]}>{k}</th>
                         <td>{v}</td>
                       </tr>
                     ))}
@@ -564,7 +565,8 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
                 ? sweep.result.curves
                     .map((c) => {
                       const v = c.best ? (c.criterion === 'ess-within' ? c.best.essWithinMin : c.best.essMin).toFixed(0) : '–';
-                      return `${LABELS[c.sampler]}: best ε = ${c.best ? c.best.step.toPrecision(3) : 'none'} (${c.criterion === 'ess-within' ? 'within-chain ' : ''}min ESS ${v})`;
+                      const edge = c.bestAtGridEdge ? ', at the grid\'s edge' : '';
+                      return `${LABELS[c.sampler]}: best ε = ${c.best ? c.best.step.toPrecision(3) : 'none'} (${c.criterion === 'ess-within' ? 'within-chain ' : ''}min ESS ${v}${edge})`;
                     })
                     .join(' · ')
                 : sweep.status === 'error'
@@ -574,11 +576,12 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           </div>
           <p className="hint">
             {SWEEP_RUN.chains} chains × {SWEEP_RUN.steps} kept iterations per step size (after {SWEEP_RUN.burn} burn-in), same start points and noise for
-            every run. The best step is the largest criterion among runs where no chain diverged and the covariance error stays under {MAX_COV_ERROR * 100}%
-            (hollow circles are fast but biased runs); it is applied to the panels. On a mixture the all-chains ESS counts mode switches (about one per chain
+            every run. The best step is the largest criterion among runs where no chain diverged and the variance along every direction is within{' '}
+            {MAX_WHITENED_ERROR * 100}% of the truth (whitened covariance error; hollow circles are fast but biased runs); it is applied to the panels. A best
+            step at the grid's edge is marked: the optimum may lie beyond it. On a mixture the all-chains ESS counts mode switches (about one per chain
             when chains stay in their mode); the within-chain ESS shows mixing inside the modes.
           </p>
-          {sweepCurves && <PlotlyPanel spec={sweepSpec(sweepCurves, MAX_COV_ERROR)} height={300} label="min ESS against step size" />}
+          {sweepCurves && <PlotlyPanel spec={sweepSpec(sweepCurves, MAX_WHITENED_ERROR)} height={300} label="min ESS against step size" />}
         </section>
       </div>
     </div>

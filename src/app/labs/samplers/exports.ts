@@ -69,7 +69,7 @@ export function chainsJson(e: SamplersExport): string {
   });
 }
 
-const METRIC_COLUMNS = ['essMin', 'essWithinMin', 'essPerSec', 'acceptRate', 'meanError', 'covError', 'distance', 'chainsUsed', 'iters'] as const;
+const METRIC_COLUMNS = ['essMin', 'essBulkMin', 'essTailMin', 'essWithinMin', 'essPerSec', 'acceptRate', 'meanError', 'covError', 'covErrorWhitened', 'distance', 'chainsUsed', 'iters'] as const;
 
 /** Each panel's metrics over its kept window: one row per panel (empty cells before the window is long enough). */
 export function metricsCsv(e: SamplersExport): string {
@@ -77,15 +77,15 @@ export function metricsCsv(e: SamplersExport): string {
     const m = p.metrics;
     return [i, p.sampler, p.step, p.iteration, m?.essPerDim[0], m?.essPerDim[1], ...METRIC_COLUMNS.map((k) => m?.[k]), p.diverged, p.firstDivergence, p.alive.length];
   });
-  return toCsv(['panel', 'sampler', 'epsilon', 'iteration', 'ess_x1', 'ess_x2', 'ess_min', 'ess_within_min', 'ess_per_s', 'acceptance', 'mean_error', 'cov_error', 'sliced_w2', 'chains_used', 'kept_iterations', 'diverged', 'first_divergence', 'chains'], rows);
+  return toCsv(['panel', 'sampler', 'epsilon', 'iteration', 'ess_x1', 'ess_x2', 'ess_min', 'ess_bulk_min', 'ess_tail_min', 'ess_within_min', 'ess_per_s', 'acceptance', 'mean_error', 'cov_error', 'cov_error_whitened', 'sliced_w2', 'chains_used', 'kept_iterations', 'diverged', 'first_divergence', 'chains'], rows);
 }
 
 /** The sweep's table: one row per sampler and step size, with whether it is that sampler's best step. */
 export function sweepCsv(e: SamplersExport): string {
   const rows = (e.sweep ?? []).flatMap((c) =>
-    c.points.map((p) => [c.sampler, c.clamp, c.criterion, p.step, p.essMin, p.essWithinMin, p.covError, p.diverged, c.best?.step === p.step ? 1 : 0]),
+    c.points.map((p) => [c.sampler, c.clamp, c.criterion, p.step, p.essMin, p.essWithinMin, p.covError, p.covErrorWhitened, p.diverged, c.best?.step === p.step ? 1 : 0, c.best?.step === p.step && c.bestAtGridEdge ? 1 : 0]),
   );
-  return toCsv(['sampler', 'clamp', 'criterion', 'epsilon', 'ess_min', 'ess_within_min', 'cov_error', 'diverged', 'best'], rows);
+  return toCsv(['sampler', 'clamp', 'criterion', 'epsilon', 'ess_min', 'ess_within_min', 'cov_error', 'cov_error_whitened', 'diverged', 'best', 'best_at_grid_edge'], rows);
 }
 
 /** Metrics of both panels and the sweep (if one ran) as JSON. */
@@ -95,6 +95,6 @@ export function metricsJson(e: SamplersExport): string {
     density: e.density,
     seed: e.seed,
     panels: e.panels.map((p) => ({ sampler: p.sampler, epsilon: p.step, clamp: p.clamp, iteration: p.iteration, diverged: p.diverged, firstDivergence: p.firstDivergence, chains: p.alive.length, metrics: p.metrics })),
-    sweep: e.sweep?.map((c) => ({ sampler: c.sampler, clamp: c.clamp, criterion: c.criterion, best: c.best?.step ?? null, points: c.points.map((p) => ({ epsilon: p.step, essMin: p.essMin, essWithinMin: p.essWithinMin, covError: p.covError, diverged: p.diverged })) })) ?? null,
+    sweep: e.sweep?.map((c) => ({ sampler: c.sampler, clamp: c.clamp, criterion: c.criterion, best: c.best?.step ?? null, bestAtGridEdge: c.bestAtGridEdge, gate: c.gate, points: c.points.map((p) => ({ epsilon: p.step, essMin: p.essMin, essWithinMin: p.essWithinMin, covError: p.covError, covErrorWhitened: p.covErrorWhitened, diverged: p.diverged })) })) ?? null,
   });
 }

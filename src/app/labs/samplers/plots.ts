@@ -255,8 +255,12 @@ export interface SweepCurveData {
   sampler: string;
   clamp: boolean;
   criterion: 'ess' | 'ess-within';
-  points: { step: number; essMin: number; essWithinMin: number; diverged: number; covError: number }[];
+  points: { step: number; essMin: number; essWithinMin: number; diverged: number; covError: number; covErrorWhitened: number }[];
+  /** The bias gate of the best step. */
+  gate: { maxWhitenedError: number; maxCovError: number | null };
   best: { step: number; essMin: number; essWithinMin: number } | null;
+  /** The best step is an end of the grid (the optimum may lie beyond it). */
+  bestAtGridEdge: boolean;
   bestUngated: { step: number; essMin: number; essWithinMin: number } | null;
 }
 
@@ -265,11 +269,12 @@ const SWEEP_KEY_COLOR = '#666';
 
 /**
  * The sweep's criterion (multi-chain or within-chain min-ESS) against step size, log-log, one curve per sampler
- * named by its `label`: runs where chains diverged as crosses on the floor, runs whose sample is biased (covariance
- * error above the gate) as hollow circles, the best step as a star. The legend names each curve and its best step,
- * and a grey key explains the three marker kinds.
+ * named by its `label`: runs where chains diverged as crosses on the floor, runs whose sample is biased (whitened
+ * covariance error above the gate `maxWhitenedError`) as hollow circles, the best step as a star. The legend names
+ * each curve and its best step ("at the grid's edge" when it is the smallest or largest step tried), and a grey
+ * key explains the three marker kinds.
  */
-export function sweepSpec(curves: (SweepCurveData & { color: string; label: string })[], maxCovError: number): PlotSpec {
+export function sweepSpec(curves: (SweepCurveData & { color: string; label: string })[], maxWhitenedError: number): PlotSpec {
   const data: Data[] = [];
   const v = (c: SweepCurveData, p: { essMin: number; essWithinMin: number }) => (c.criterion === 'ess-within' ? p.essWithinMin : p.essMin);
   let floor = Infinity;
@@ -279,18 +284,18 @@ export function sweepSpec(curves: (SweepCurveData & { color: string; label: stri
     const name = c.label + (c.clamp ? ' (clamp)' : '');
     const ok = c.points.filter((p) => p.diverged === 0 && v(c, p) > 0);
     data.push({ type: 'scatter', mode: 'lines', x: ok.map((p) => p.step), y: ok.map((p) => v(c, p)), line: { color: c.color, width: 1.5 }, name, hoverinfo: 'skip' } as Data);
-    const good = ok.filter((p) => p.covError <= maxCovError);
-    const biased = ok.filter((p) => !(p.covError <= maxCovError));
+    const good = ok.filter((p) => p.covErrorWhitened <= maxWhitenedError);
+    const biased = ok.filter((p) => !(p.covErrorWhitened <= maxWhitenedError));
     data.push({ type: 'scatter', mode: 'markers', x: good.map((p) => p.step), y: good.map((p) => v(c, p)), marker: { color: c.color, size: 7 }, name: `${name}: faithful`, showlegend: false } as Data);
-    data.push({ type: 'scatter', mode: 'markers', x: biased.map((p) => p.step), y: biased.map((p) => v(c, p)), marker: { color: c.color, size: 7, symbol: 'circle-open' }, name: `${name}: biased (cov error > ${maxCovError})`, showlegend: false } as Data);
+    data.push({ type: 'scatter', mode: 'markers', x: biased.map((p) => p.step), y: biased.map((p) => v(c, p)), marker: { color: c.color, size: 7, symbol: 'circle-open' }, name: `${name}: biased (whitened cov error > ${maxWhitenedError})`, showlegend: false } as Data);
     const div = c.points.filter((p) => p.diverged > 0 || !(v(c, p) > 0));
     data.push({ type: 'scatter', mode: 'markers', x: div.map((p) => p.step), y: div.map(() => floor), marker: { color: c.color, size: 8, symbol: 'x' }, name: `${name}: chains diverged`, showlegend: false } as Data);
     if (c.best) {
-      data.push({ type: 'scatter', mode: 'markers', x: [c.best.step], y: [v(c, c.best)], marker: { color: c.color, size: 16, symbol: 'star', line: { color: '#111', width: 1 } }, name: `${name} best ε = ${c.best.step.toPrecision(3)}` } as Data);
+      data.push({ type: 'scatter', mode: 'markers', x: [c.best.step], y: [v(c, c.best)], marker: { color: c.color, size: 16, symbol: 'star', line: { color: '#111', width: 1 } }, name: `${name} best ε = ${c.best.step.toPrecision(3)}${c.bestAtGridEdge ? ' (at the grid\'s edge)' : ''}` } as Data);
     }
   }
   const key = (name: string, symbol: string) => ({ type: 'scatter', mode: 'markers', x: [null], y: [null], marker: { color: SWEEP_KEY_COLOR, size: 8, symbol }, name, hoverinfo: 'skip' }) as Data;
-  data.push(key('faithful run', 'circle'), key(`biased run (cov error > ${maxCovError * 100}%)`, 'circle-open'), key('chains diverged (drawn on the floor)', 'x'));
+  data.push(key('faithful run', 'circle'), key(`biased run (a variance off by > ${maxWhitenedError * 100}%)`, 'circle-open'), key('chains diverged (drawn on the floor)', 'x'));
   const within = curves[0]?.criterion === 'ess-within';
   return {
     data,
@@ -317,7 +322,20 @@ export function distanceSpec(panels: (NamedSeries & { t: number[]; distance: num
 }
 
 /** The metrics a strip shows (a subset of the engine's SamplerMetrics). */
-export type StripMetrics = Pick<SamplerMetrics, 'essPerDim' | 'essMin' | 'essWithinMin' | 'essPerSec' | 'acceptRate' | 'meanError' | 'covError' | 'distance'>;
+export type StripMetrics = Pick<
+  SamplerMetrics,
+  'essPerDim' | 'essMin' | 'essBulkMin' | 'essTailMin' | 'essWithinMin' | 'essPerSec' | 'acceptRate' | 'meanError' | 'covError' | 'covErrorWhitened' | 'distance'
+>;
+
+/** What each metrics row means (the rows' tooltips). */
+export const METRIC_HINTS: Record<string, string> = {
+  'min ESS': 'ESS of the mean, smallest over coordinates: ArviZ ess(method="mean") on split chains, no rank normalisation (MATH.md 3)',
+  'ESS per dim': 'ESS of the mean of each coordinate',
+  'min bulk ESS': 'rank-normalised bulk ESS (Vehtari et al. 2021; ArviZ method="bulk"), smallest over coordinates',
+  'min tail ESS': 'tail ESS: the smaller ESS of the indicators of the 5% and 95% quantiles (ArviZ method="tail"), smallest over coordinates',
+  'cov error': 'relative covariance error ‖Ĉ − C‖_F / ‖C‖_F (the largest variance dominates it)',
+  'whitened cov error': 'whitened covariance error ‖C^-1/2 Ĉ C^-1/2 − I‖₂: the worst relative error of the variance along any direction (the sweep\'s gate)',
+};
 
 const fmt = (v: number | null | undefined, digits = 3): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(digits);
@@ -327,11 +345,14 @@ export function metricsRows(m: StripMetrics | null, diverged: number, firstDiver
   const rows: [string, string][] = [
     ['min ESS', fmt(m?.essMin)],
     ['ESS per dim', m ? m.essPerDim.map((v) => fmt(v)).join(' / ') : '–'],
+    ['min bulk ESS', fmt(m?.essBulkMin)],
+    ['min tail ESS', fmt(m?.essTailMin)],
     ['within-chain min ESS', fmt(m?.essWithinMin)],
     ['ESS / s', fmt(m?.essPerSec)],
     ['acceptance', m && m.acceptRate !== null ? fmt(m.acceptRate) : '–'],
     ['mean error', fmt(m?.meanError)],
     ['cov error', fmt(m?.covError)],
+    ['whitened cov error', fmt(m?.covErrorWhitened)],
     ['sliced W₂', fmt(m?.distance)],
     ['diverged', diverged === 0 ? `0 / ${chains}` : `${diverged} / ${chains} (first at ${firstDivergence})`],
   ];
