@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { blurredDensity, getDensity } from '../../../core/densities/index.ts';
-import type { PanelDiagnostics, PanelFrame, PanelPatch, SamplerStartResult, ScoreSource } from '../../../engine/jobs/samplers.ts';
+import type { PanelDiagnostics, PanelFrame, PanelPatch, SamplerStartResult, ScoreSource, SweepCurve } from '../../../engine/jobs/samplers.ts';
 import type { RunFile } from '../../../engine/jobs/train.ts';
 import { BoolControl, EnumControl, NumberControl } from '../../components/controls.tsx';
 import { engine, useEngine } from '../../engine.ts';
@@ -46,6 +46,16 @@ const ADVANCE_BUDGET_MS = 20;
 const SECONDARY_MS = 120;
 /** Sweep runs: chains, kept iterations and burn-in (small, so a sweep takes seconds). */
 const SWEEP_RUN = { chains: 100, steps: 600, burn: 150 };
+
+/**
+ * The run of a sweep curve with the smallest whitened covariance error among those without divergence: what the lab
+ * applies, and says it applies, when no step passes the bias gate (the CLI reports no best step then).
+ */
+function leastBiased(c: SweepCurve): SweepCurve['points'][number] | null {
+  let out: SweepCurve['points'][number] | null = null;
+  for (const p of c.points) if (p.diverged === 0 && Number.isFinite(p.covErrorWhitened) && (!out || p.covErrorWhitened < out.covErrorWhitened)) out = p;
+  return out;
+}
 
 const LABELS: Record<(typeof SAMPLER_NAMES)[number], string> = {
   langevin: 'Langevin',
@@ -323,7 +333,10 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
       criterion: params.sweepBy,
     });
     if (!r) return;
-    const bestOf = (kind: string) => r.curves.find((c) => c.sampler === kind)?.best?.step;
+    const bestOf = (kind: string) => {
+      const c = r.curves.find((k) => k.sampler === kind);
+      return c ? (c.best ?? leastBiased(c))?.step : undefined;
+    };
     const best = [bestOf(params.samplerA) ?? params.stepA, bestOf(params.samplerB) ?? params.stepB];
     if (best[0] === params.stepA && best[1] === params.stepB) return;
     setParams({ stepA: best[0], stepB: best[1] });
@@ -564,9 +577,13 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
               {sweep.status === 'done' && sweep.result
                 ? sweep.result.curves
                     .map((c) => {
-                      const v = c.best ? (c.criterion === 'ess-within' ? c.best.essWithinMin : c.best.essMin).toFixed(0) : '–';
-                      const edge = c.bestAtGridEdge ? ', at the grid\'s edge' : '';
-                      return `${LABELS[c.sampler]}: best ε = ${c.best ? c.best.step.toPrecision(3) : 'none'} (${c.criterion === 'ess-within' ? 'within-chain ' : ''}min ESS ${v}${edge})`;
+                      const what = c.criterion === 'ess-within' ? 'within-chain min ESS' : 'min ESS';
+                      const val = (p: { essMin: number; essWithinMin: number }) => (c.criterion === 'ess-within' ? p.essWithinMin : p.essMin).toFixed(0);
+                      if (c.best) return `${LABELS[c.sampler]}: best ε = ${c.best.step.toPrecision(3)} (${what} ${val(c.best)}${c.bestAtGridEdge ? ", at the grid's edge" : ''})`;
+                      const lb = leastBiased(c);
+                      if (!lb) return `${LABELS[c.sampler]}: best ε = none (every run diverged)`;
+                      const off = Math.round(lb.covErrorWhitened * 100);
+                      return `${LABELS[c.sampler]}: best ε = ${lb.step.toPrecision(3)}, the least biased: no step within ${MAX_WHITENED_ERROR * 100}% (a variance off by ${off}%; ${what} ${val(lb)})`;
                     })
                     .join(' · ')
                 : sweep.status === 'error'
@@ -578,7 +595,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
             {SWEEP_RUN.chains} chains × {SWEEP_RUN.steps} kept iterations per step size (after {SWEEP_RUN.burn} burn-in), same start points and noise for
             every run. The best step is the largest criterion among runs where no chain diverged and the variance along every direction is within{' '}
             {MAX_WHITENED_ERROR * 100}% of the truth (whitened covariance error; hollow circles are fast but biased runs); it is applied to the panels. A best
-            step at the grid's edge is marked: the optimum may lie beyond it. On a mixture the all-chains ESS counts mode switches (about one per chain
+            step at the grid's edge is marked: the optimum may lie beyond it. When no step passes, the least biased one is applied and the status says so. On a mixture the all-chains ESS counts mode switches (about one per chain
             when chains stay in their mode); the within-chain ESS shows mixing inside the modes.
           </p>
           {sweepCurves && <PlotlyPanel spec={sweepSpec(sweepCurves, MAX_WHITENED_ERROR)} height={300} label="min ESS against step size" />}
