@@ -11,5 +11,6 @@ import { densitiesCommand } from './densities.ts';
 import { trainCommand } from './train.ts';
 import { energyCommands } from './energy.ts';
 import { digitsCommand } from './digits.ts';
+import { studyTable1Command } from './study.ts';
 
-export const commands: CliCommand[] = [benchCommand, benchUiCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, ...energyCommands, digitsCommand];
+export const commands: CliCommand[] = [benchCommand, benchUiCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, studyTable1Command, ...energyCommands, digitsCommand];

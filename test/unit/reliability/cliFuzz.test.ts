@@ -39,6 +39,7 @@ function bases(energyModel: string): Record<string, string[]> {
     'energy train': ['--steps', '1', '--width', '4', '--depth', '1', '--batch', '8', '--grid', '20'],
     'energy blind': ['--model', energyModel, '--true-sigma', '0.5,1', '--points', '10', '--grid-n', '3'],
     'energy posterior': ['--model', energyModel, '--observe', 'x1=0.3', '--chains', '8', '--levels', '1', '--steps', '0'],
+    'study table1': ['--targets', 'gauss', '--dims', '2', '--steps', '1', '--seeds', '1', '--vr', 'off', '--width', '4', '--batch', '8', '--eval', '10'],
     digits: [],
     bench: ['--budget', '0', '--runs', '1', '--chains', '8', '--batch', '8', '--backends', 'cpu'],
   };
