@@ -13,9 +13,9 @@ export const inverseExplainer: ExplainerContent = {
       caption: 'The observation, and the anisotropic Tweedie denoiser.',
     },
     {
-      tex: String.raw`U_\theta(y, \Sigma) = \tfrac12 \langle \tilde y, f_\theta(\hat y, \Sigma)\rangle \approx -\log p(y \mid \Sigma) - \log Z,\quad \tilde y = (y - m,\ 1)`,
+      tex: String.raw`U_\theta(y, \Sigma) = \tfrac12 \langle \tilde y, f_\theta(\hat y, \Sigma)\rangle,\quad \tilde y = (y - m,\ 1)`,
       caption:
-        'The energy model: the paper\u2019s inner product, taken with the centred point and a constant coordinate (the plain $\\langle y, f\\rangle$ is 0 at $y = 0$ for every $\\Sigma$, which $-\\log p$ is not). ' +
+        'The energy model, $U_\\theta + \\log Z \\approx -\\log p(y \\mid \\Sigma)$: the paper\u2019s inner product, taken with the centred point and a constant coordinate (the plain $\\langle y, f\\rangle$ is 0 at $y = 0$ for every $\\Sigma$, which $-\\log p$ is not). ' +
         'The network sees the preconditioned point $\\hat y_i = (y_i - m_i)/\\sqrt{d_i + \\Sigma_{ii}}$ ($m$, $d$: the data\u2019s mean and per-axis variances).',
     },
     {
@@ -27,8 +27,8 @@ export const inverseExplainer: ExplainerContent = {
       caption: 'A-CSM (diagonal $\\Sigma = \\mathrm{diag}(v)$) fixes how $U_\\theta$ changes with $\\Sigma$ (covariance Tweedie identity).',
     },
     {
-      tex: String.raw`\log Z = \tfrac12 \log\det\big(2\pi e\,(D + tI)\big) - \mathbb{E}_{y \sim \mathcal N(m,\, D + tI)}\, U_\theta(y, tI)`,
-      caption: 'Normalisation at a large-$\\Sigma$ anchor, $t = 30$, with $D = \\mathrm{diag}(d)$ the data\u2019s per-axis variances (the diagonal of its covariance).',
+      tex: String.raw`\log Z = \tfrac12 \log\det\big(2\pi e\,(D + tI)\big) - \mathbb{E}\, U_\theta(y, tI)`,
+      caption: 'Normalisation at a large-$\\Sigma$ anchor, $y \\sim \\mathcal N(m, D + tI)$, $t = 30$, with $D = \\mathrm{diag}(d)$ the data\u2019s per-axis variances (the diagonal of its covariance).',
     },
     {
       tex: String.raw`\hat\Sigma = \arg\max_\Sigma \textstyle\sum_n \log p_\theta(y_n \mid \Sigma)`,
