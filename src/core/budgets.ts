@@ -78,3 +78,19 @@ export function checkBudget(name: BudgetName, value: number, hint: string): void
     `${formatCount(value)} ${b.what} is over the budget of ${formatCount(b.limit)}: ${hint} (the CLI's --lift-budgets lifts the budget)`,
   );
 }
+
+/** Characters one number of a mixture file may take at most (17 significant digits, sign, exponent, separator). */
+const CHARS_PER_NUMBER = 32;
+
+/**
+ * Refuses, before parsing, a mixture file (Gaussian or logistic) longer than any mixture within the `mixtureNumbers`
+ * budget can be: a huge file is refused without reading it.
+ */
+export function checkMixtureTextSize(text: string): void {
+  const maxChars = CHARS_PER_NUMBER * BUDGETS.mixtureNumbers.limit;
+  if (lifted || text.length <= maxChars) return;
+  throw new BudgetError(
+    'mixtureNumbers',
+    `the mixture JSON has ${formatCount(text.length)} characters, more than a mixture within the budget of ${formatCount(BUDGETS.mixtureNumbers.limit)} ${BUDGETS.mixtureNumbers.what} takes (${CHARS_PER_NUMBER} characters a number): use fewer components or dimensions (the CLI's --lift-budgets lifts the budget)`,
+  );
+}

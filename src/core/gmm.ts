@@ -6,7 +6,7 @@
  */
 import type { GaussianComponent, Gmm, NoisyDensity, Noise, Rng } from './types.ts';
 import { categoricalSampler } from './rng.ts';
-import { BUDGETS, BudgetError, budgetsLifted, checkBudget, formatCount } from './budgets.ts';
+import { checkBudget, checkMixtureTextSize } from './budgets.ts';
 import { parseDecimal, startsLikeNumber } from './strictNumber.ts';
 import {
   cholesky,
@@ -448,8 +448,6 @@ export function gmmNoisy(g: Gmm, noise: Noise): NoisyDensity {
 // ---------------------------------------------------------------------------------------------------------------
 // JSON and CSV boundaries (DESIGN.md rule 7: say what is wrong and how to fix it).
 
-/** Characters one number of a mixture JSON may take at most (17 significant digits, sign, exponent, separator). */
-const CHARS_PER_NUMBER = 32;
 
 const GMM_JSON_HINT = 'expected {"type":"gmm","weights":[w1,...],"means":[[...],...],"covs":[[[...],...],...]}';
 
@@ -463,13 +461,7 @@ function isNumberArray(v: unknown): v is number[] {
  * Errors name the field and component at fault.
  */
 export function parseGmmJson(text: string): Gmm {
-  const maxChars = CHARS_PER_NUMBER * BUDGETS.mixtureNumbers.limit;
-  if (text.length > maxChars && !budgetsLifted()) {
-    throw new BudgetError(
-      'mixtureNumbers',
-      `the mixture JSON has ${formatCount(text.length)} characters, more than a mixture within the budget of ${formatCount(BUDGETS.mixtureNumbers.limit)} ${BUDGETS.mixtureNumbers.what} takes (${CHARS_PER_NUMBER} characters a number): use fewer components or dimensions (the CLI's --lift-budgets lifts the budget)`,
-    );
-  }
+  checkMixtureTextSize(text);
   let obj: unknown;
   try {
     obj = JSON.parse(text);

@@ -14,7 +14,7 @@
  */
 import type { Noise, NoisyDensity, Rng } from './types.ts';
 import { categoricalSampler } from './rng.ts';
-import { BUDGETS, BudgetError, budgetsLifted, checkBudget, formatCount } from './budgets.ts';
+import { checkBudget } from './budgets.ts';
 
 /** A mixture of products of logistics: K components in dimension d; weights normalised; locs, scales K×d row-major. */
 export interface LogisticMixture {
@@ -264,8 +264,6 @@ export function makeLogisticMixture(weights: ArrayLike<number>, locs: ArrayLike<
   return { dim: d, weights: w.map((v) => v / sum), locs: L, scales: S };
 }
 
-/** Characters a number may take in a mixture file, for the size check before parsing (as for Gaussian mixtures). */
-const CHARS_PER_NUMBER = 32;
 
 function isNumberMatrix(v: unknown): v is number[][] {
   return Array.isArray(v) && v.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'));
@@ -295,13 +293,3 @@ export function parseLogisticMixtureObject(o: Record<string, unknown>): Logistic
   }
 }
 
-/** Refuses, before parsing, a mixture file longer than a mixture within the `mixtureNumbers` budget can be. */
-export function checkMixtureTextSize(text: string): void {
-  const maxChars = CHARS_PER_NUMBER * BUDGETS.mixtureNumbers.limit;
-  if (text.length > maxChars && !budgetsLifted()) {
-    throw new BudgetError(
-      'mixtureNumbers',
-      `the mixture JSON has ${formatCount(text.length)} characters, more than a mixture within the budget of ${formatCount(BUDGETS.mixtureNumbers.limit)} ${BUDGETS.mixtureNumbers.what} takes (${CHARS_PER_NUMBER} characters a number): use fewer components or dimensions (the CLI's --lift-budgets lifts the budget)`,
-    );
-  }
-}

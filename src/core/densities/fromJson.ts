@@ -4,7 +4,8 @@
  */
 import type { Density } from '../types.ts';
 import { parseGmmJson } from '../gmm.ts';
-import { checkMixtureTextSize, parseLogisticMixtureObject } from '../logisticMixture.ts';
+import { checkMixtureTextSize } from '../budgets.ts';
+import { parseLogisticMixtureObject } from '../logisticMixture.ts';
 import { densityFromGmm } from './gaussian.ts';
 import { densityFromLogisticMixture } from './logistic.ts';
 
