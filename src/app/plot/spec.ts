@@ -33,8 +33,11 @@ export const LEGEND_ABOVE: Partial<Layout['legend']> = { orientation: 'h', x: 0,
  */
 export function panelLayout(spec: PlotSpec, uirevision: string = DEFAULT_UIREVISION): Partial<Layout> {
   const layout = spec.layout ?? {};
+  // A legend above the plot starts with room for two rows (56 px): Plotly widens the margin for a legend in a second,
+  // asynchronous pass, which frequent redraws of a live panel can outrun, leaving the legend on the curves.
+  const legendAbove = layout.showlegend === true && (layout.legend?.y ?? 0) >= 1;
   return {
-    margin: { l: 48, r: 16, t: layout.title ? 36 : 12, b: 40 },
+    margin: { l: 48, r: 16, t: layout.title ? 36 : legendAbove ? 56 : 12, b: 40 },
     font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12 },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: '#fff',

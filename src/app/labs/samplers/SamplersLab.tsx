@@ -531,6 +531,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           {[0, 1].map((j) => (
             <PlotlyPanel
               key={`trace${j}`}
+              live
               spec={traceSpec([0, 1].map((i) => ({ ...series[i], path: frames?.[i]?.path ?? [], pathStart: frames?.[i]?.pathStart ?? 1 })), j)}
               minIntervalMs={playing ? SECONDARY_MS : 0}
               height={220}
