@@ -22,7 +22,7 @@ import { downloadText } from '../../export/files.ts';
 import { chainsCsv, chainsJson, metricsCsv, metricsJson, samplersFileName, sweepCsv, type SamplersExport } from './exports.ts';
 import { samplersParams, SAMPLER_NAMES } from './params.ts';
 import { acfSpec, chainPanelSpec, distanceSpec, histSpec, METRIC_HINTS, metricsRows, PANEL_COLORS, sweepSpec, targetContour, traceSpec } from './plots.ts';
-import { spaceBelongsTo } from './keys.ts';
+import { useSpaceToggle } from '../../components/useSpaceToggle.ts';
 import './samplers.css';
 
 const KEY = 'samplers';
@@ -273,16 +273,7 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
   }, [playing, start, advanceOnly, refreshDiagnostics]);
 
   // Space bar: play / pause, unless the focused element takes the space itself (a text field, a button).
-  useEffect(() => {
-    if (!start) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== ' ' || e.repeat || e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(document.activeElement)) return;
-      e.preventDefault();
-      setPlaying((p) => !p);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [start]);
+  useSpaceToggle(() => setPlaying((p) => !p), Boolean(start));
 
   const stepOnce = async () => {
     try {
