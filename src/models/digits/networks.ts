@@ -15,13 +15,15 @@ import type { UNetArchitecture } from './weights.ts';
 
 type W = Record<string, tf.Tensor>;
 
-function get(w: W, name: string): tf.Tensor {
+/** The weight `name`, or an error naming it. */
+export function get(w: W, name: string): tf.Tensor {
   const t = w[name];
   if (!t) throw new Error(`weight ${name} is missing from the model`);
   return t;
 }
 
-function conv(w: W, name: string, x: tf.Tensor4D): tf.Tensor4D {
+/** A 'same' convolution `name` (3x3 or 1x1) with its bias. */
+export function conv(w: W, name: string, x: tf.Tensor4D): tf.Tensor4D {
   const y = tf.conv2d(x, get(w, `${name}.weight`) as tf.Tensor4D, 1, 'same');
   return tf.add(y, get(w, `${name}.bias`));
 }
@@ -35,7 +37,7 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, gro
   return tf.add(tf.mul(tf.reshape(normed, [n, h, wd, c]), gamma), beta);
 }
 
-function silu(x: tf.Tensor4D): tf.Tensor4D {
+export function silu(x: tf.Tensor4D): tf.Tensor4D {
   return tf.mul(x, tf.sigmoid(x));
 }
 

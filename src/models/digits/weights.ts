@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 export const DIGITS_FORMAT = 'tweedie-lab-digits/1';
 export const REGENERATE = 'bash training/regenerate.sh';
 
-export type DigitsModelKind = 's1' | 's2lowrank' | 's2diag' | 'classifier';
+export type DigitsModelKind = 's1' | 's2lowrank' | 's2diag' | 'classifier' | 'energy';
 
 export interface UNetArchitecture {
   type: 'unet';
@@ -31,6 +31,21 @@ export interface ClassifierArchitecture {
   params: number;
 }
 
+/** The energy U-Net of `training/energy_model.py` (paper 2 on digits): gain-modulated by an embedding of log Σ. */
+export interface EnergyArchitecture {
+  type: 'energy-unet';
+  c0: number;
+  c1: number;
+  /** Channels of the log-variance embedding. */
+  emb: number;
+  groups: number;
+  eps: number;
+  /** The variance range of training; log v is rescaled to [−1, 1] over it. */
+  varMin: number;
+  varMax: number;
+  params: number;
+}
+
 export interface WeightSpec {
   name: string;
   shape: number[];
@@ -43,7 +58,9 @@ export interface DigitsManifest {
   kind: DigitsModelKind;
   sigma?: number;
   rank?: number | null;
-  architecture: UNetArchitecture | ClassifierArchitecture;
+  architecture: UNetArchitecture | ClassifierArchitecture | EnergyArchitecture;
+  /** Energy models: the training objective ("A-DSM + A-CSM" or "A-DSM only"). */
+  objective?: string;
   outputTransform?: string;
   weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
   files: Record<string, { bytes: number; crc32: string }>;
@@ -113,7 +130,7 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-const KINDS: readonly DigitsModelKind[] = ['s1', 's2lowrank', 's2diag', 'classifier'];
+const KINDS: readonly DigitsModelKind[] = ['s1', 's2lowrank', 's2diag', 'classifier', 'energy'];
 
 /** Checks a parsed model.json; returns it typed or throws a ModelLoadError naming the problem. */
 export function validateManifest(json: unknown, where: string): DigitsManifest {
@@ -135,7 +152,12 @@ export function validateManifest(json: unknown, where: string): DigitsManifest {
       }
     }
   }
-  if (m.kind !== 'classifier' && !(typeof m.sigma === 'number' && m.sigma > 0)) fail('sigma is missing');
+  if (m.kind !== 'classifier' && m.kind !== 'energy' && !(typeof m.sigma === 'number' && m.sigma > 0)) fail('sigma is missing');
+  if (m.kind === 'energy') {
+    const a = m.architecture as Partial<EnergyArchitecture> | undefined;
+    const ok = a?.type === 'energy-unet' && [a.c0, a.c1, a.emb, a.groups].every((v) => Number.isInteger(v) && (v as number) > 0) && (a.varMin as number) > 0 && (a.varMax as number) > (a.varMin as number);
+    if (!ok) fail('the energy architecture (type energy-unet, c0, c1, emb, groups, varMin < varMax) is missing or malformed');
+  }
   return m as DigitsManifest;
 }
 
