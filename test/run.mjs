@@ -46,6 +46,12 @@ function vitestSuite(label, configArgs) {
 check('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 check('lint', 'npx', ['eslint', '--max-warnings', '0', 'src', 'test']);
 vitestSuite('unit', []);
+// The digits energy model's training objective (training/test_energy.py) needs PyTorch: Debian's python3-torch.
+if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) {
+  check('training objective (PyTorch)', '/usr/bin/python3', ['training/test_energy.py']);
+} else {
+  summary.push('SKIP training objective: PyTorch is not installed for /usr/bin/python3 (apt-get install -y python3-torch)');
+}
 const built = check('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (built) {
   const chromium = ensureChromium();

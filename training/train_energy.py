@@ -108,7 +108,8 @@ def sample_log_var(n, gen):
 
 
 def losses(model, x, lv, eps, csm):
-    """(A-DSM, A-CSM) per sample; both differentiable in the parameters."""
+    """(A-DSM, A-CSM) per sample; both differentiable in the parameters. D = pixels per image (784 on MNIST)."""
+    D = x[0].numel()
     v = torch.exp(lv)
     y = (x + torch.sqrt(v) * eps).requires_grad_(True)
     lv = lv.clone().requires_grad_(csm)

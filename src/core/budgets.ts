@@ -31,6 +31,8 @@ export const BUDGETS = {
   chainSteps: { limit: 2e8, what: 'chain steps (chains × steps, over every run)' },
   /** Chains × levels × (corrector steps + 1) of an energy model's annealed sampling: each is a network evaluation. */
   modelChainSteps: { limit: 2e7, what: 'network evaluations of annealed sampling (chains × levels × (steps + 1))' },
+  /** Images × evaluations of the digits energy U-Net (annealed sampling, blind surfaces) in one request. */
+  imageEvaluations: { limit: 200_000, what: 'image evaluations of the digits energy network (images × evaluations)' },
   /** Grid points × parameters of one normalisation integral of an energy model. */
   gridWork: { limit: 1e10, what: 'multiply-adds of one normalisation integral (grid points × parameters)' },
 } as const satisfies Record<string, Budget>;

@@ -12,5 +12,6 @@ import { trainCommand } from './train.ts';
 import { energyCommands } from './energy.ts';
 import { digitsCommand } from './digits.ts';
 import { studyTable1Command } from './study.ts';
+import { inverseCommands } from './inverse.ts';
 
-export const commands: CliCommand[] = [benchCommand, benchUiCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, studyTable1Command, ...energyCommands, digitsCommand];
+export const commands: CliCommand[] = [benchCommand, benchUiCommand, densitiesCommand, sampleCommand, sweepCommand, posteriorCommand, trainCommand, studyTable1Command, ...energyCommands, digitsCommand, ...inverseCommands];

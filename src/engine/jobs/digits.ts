@@ -18,7 +18,8 @@ export function setDigitsFetcher(f: ModelFetcher | undefined): void {
   installed = f;
 }
 
-function fetcherFor(modelsUrl: string | undefined): ModelFetcher {
+/** The installed fetcher, else HTTP from `modelsUrl`. */
+export function fetcherFor(modelsUrl: string | undefined): ModelFetcher {
   if (installed) return installed;
   if (!modelsUrl) throw new InputError('No models location: pass modelsUrl (e.g. "./models/").');
   return httpFetcher(modelsUrl);

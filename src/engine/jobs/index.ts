@@ -3,6 +3,7 @@
  */
 import { init } from './init.ts';
 import { digitsJobs } from './digits.ts';
+import { digitsInverseJobs } from './digitsInverse.ts';
 import { energyJobs } from './energy.ts';
 import { sample, samplerAdvance, samplerConfigure, samplerDiagnostics, samplerReset, samplerStart, samplerStop, sweepJob } from './samplers.ts';
 import { bench } from './bench.ts';
@@ -12,6 +13,7 @@ import { trainConfigure, trainCreate, trainDispose, trainExport, trainFields, tr
 export const jobs = {
   init,
   ...digitsJobs,
+  ...digitsInverseJobs,
   ...energyJobs,
   samplerStart,
   samplerAdvance,

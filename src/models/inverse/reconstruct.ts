@@ -4,7 +4,7 @@
  * per-pixel std, classifier labels, MSE and PSNR against the clean digit).
  */
 import { createRng } from '../../core/rng.ts';
-import { annealImage, type ImageAnnealOptions } from './anneal.ts';
+import { annealImage, annealImages, type ImageAnnealOptions } from './anneal.ts';
 import type { ImageEnergy } from './imageEnergy.ts';
 import { checkSigma1, DEFAULT_SIGMA1, observationVariance, observe, seenMask, type Problem } from './problems.ts';
 
@@ -104,6 +104,65 @@ export async function reconstruct(
     diverged: run.diverged,
     evaluations: run.evaluations,
     lambdas: run.lambdas,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export interface BatchItem {
+  x: Float32Array;
+  problem: Problem;
+  label: number;
+}
+
+export interface BatchOutcome {
+  /** Per digit: the samples' labels, the MSE of the posterior mean and the mean MSE of the samples. */
+  digits: { label: number; sampleLabels: number[]; mseMean: number; mseSamples: number }[];
+  /** Fraction of all samples whose label is their digit's label. */
+  sampleAccuracy: number;
+  mseMean: number;
+  acceptRate: number;
+  diverged: number;
+  seconds: number;
+}
+
+/**
+ * Many digits in one annealed batch (every digit its own observation and schedule; `annealImages`): the
+ * experiments over k and over correctors. Digit i is degraded with seed `seed + i`.
+ */
+export async function reconstructBatch(
+  energy: ImageEnergy,
+  classify: Classify,
+  items: BatchItem[],
+  opts: ImageAnnealOptions & { sigma1?: number } = {},
+): Promise<BatchOutcome> {
+  const t0 = performance.now();
+  const d = energy.d;
+  const G = items.length;
+  const seed = opts.seed ?? 1;
+  const ys = new Float32Array(G * d);
+  const lam = new Float32Array(G * d);
+  items.forEach((it, i) => {
+    const deg = degrade(it.x, it.problem, opts.sigma1 ?? DEFAULT_SIGMA1, seed + i);
+    ys.set(deg.y, i * d);
+    lam.set(deg.variance, i * d);
+  });
+  const run = await annealImages(energy, ys, lam, G, { ...opts, seed: seed + G });
+  const m = run.samples.length / (G * d);
+  const labels = await classify(run.samples, G * m);
+  const digits = items.map((it, i) => {
+    const block = run.samples.subarray(i * m * d, (i + 1) * m * d);
+    const { mean } = pixelMoments(block, m, d);
+    let mseSamples = 0;
+    for (let j = 0; j < m; j++) mseSamples += mse(block, it.x, j * d) / m;
+    return { label: it.label, sampleLabels: labels.slice(i * m, (i + 1) * m), mseMean: mse(mean, it.x), mseSamples };
+  });
+  const right = digits.reduce((s, g) => s + g.sampleLabels.filter((l) => l === g.label).length, 0);
+  return {
+    digits,
+    sampleAccuracy: right / (G * m),
+    mseMean: digits.reduce((s, g) => s + g.mseMean, 0) / G,
+    acceptRate: run.acceptance,
+    diverged: run.diverged,
     seconds: (performance.now() - t0) / 1000,
   };
 }
