@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 export const DIGITS_FORMAT = 'tweedie-lab-digits/1';
-export const REGENERATE = 'bash training/regenerate.sh';
+export const REGENERATE = 'bash training/regenerate.sh` (the energy models: `bash training/regenerate-energy.sh';
 
 export type DigitsModelKind = 's1' | 's2lowrank' | 's2diag' | 'classifier' | 'energy';
 
