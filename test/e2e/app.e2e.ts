@@ -39,7 +39,9 @@ describe('app shell', () => {
     ] as const) {
       const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '', { viewport });
       await expect.poll(() => page.locator('.katex').count()).toBeGreaterThan(2);
-      await expect.poll(() => page.getByRole('tab').count()).toBe(5);
+      await expect.poll(() => page.getByRole('tab').count()).toBe(6);
+      // At desktop width every tab fits in the top bar's row (no tab hidden behind its scroll).
+      if (viewport === DESKTOP) expect(await page.locator('.tabs').evaluate((e) => e.scrollWidth - e.clientWidth), 'tabs overflow their row at 1280').toBeLessThanOrEqual(0);
       expect(await page.getByRole('tab', { selected: true }).textContent()).toBe('Scores');
       // Nothing spills sideways.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -67,6 +69,7 @@ describe('app shell', () => {
       ['samplers', 'Samplers'],
       ['digits', 'Digits'],
       ['inverse', 'Inverse problems'],
+      ['inverse-digits', 'Digit inverse'],
       ['scores', 'Scores'],
     ]) {
       await page.getByRole('tab', { name: title }).click();

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { RegisteredLab } from '../labs/types.ts';
 import type { ShellValues } from '../state/url.ts';
 import { BackendBadge } from './BackendPanel.tsx';
@@ -21,6 +21,17 @@ export function TopBar({
   /** The backend panel, shown under the badge when open. */
   backendPanel: ReactNode;
 }) {
+  // When the tabs do not all fit (a narrow window, a long backend name), the selected one is scrolled into the row.
+  const tabsRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const nav = tabsRef.current;
+    const tab = nav?.querySelector<HTMLElement>('[aria-selected="true"]');
+    if (!nav || !tab) return;
+    const t = tab.getBoundingClientRect();
+    const n = nav.getBoundingClientRect();
+    if (t.left < n.left) nav.scrollLeft -= n.left - t.left;
+    else if (t.right > n.right) nav.scrollLeft += t.right - n.right;
+  }, [shell.tab]);
   return (
     <header className="topbar">
       <div className="brand">
@@ -29,7 +40,7 @@ export function TopBar({
         </span>
         <span className="brand-name">Tweedie Lab</span>
       </div>
-      <nav className="tabs" role="tablist" aria-label="Labs">
+      <nav className="tabs" role="tablist" aria-label="Labs" ref={tabsRef}>
         {labs.map((lab) => (
           <button
             key={lab.id}

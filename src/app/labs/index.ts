@@ -18,6 +18,9 @@ import { digitsScenarios } from './digits/scenarios.ts';
 import { inverseParams } from './inverse/params.ts';
 import { inverseExplainer } from './inverse/explainer.ts';
 import { inverseScenarios } from './inverse/scenarios.ts';
+import { inverseDigitsParams } from './inverseDigits/params.ts';
+import { inverseDigitsExplainer } from './inverseDigits/explainer.ts';
+import { inverseDigitsScenarios } from './inverseDigits/scenarios.ts';
 
 export const LABS: readonly RegisteredLab[] = [
   defineLab({
@@ -64,5 +67,14 @@ export const LABS: readonly RegisteredLab[] = [
     explainer: inverseExplainer,
     scenarios: inverseScenarios,
     load: () => import('./inverse/InverseLab.tsx'),
+  }),
+  defineLab({
+    id: 'inverse-digits',
+    title: 'Digit inverse',
+    issue: 15,
+    params: inverseDigitsParams,
+    explainer: inverseDigitsExplainer,
+    scenarios: inverseDigitsScenarios,
+    load: () => import('./inverseDigits/InverseDigitsLab.tsx'),
   }),
 ];

@@ -168,12 +168,17 @@ function checkValue(spec: ParamSpec, value: unknown): One<unknown> {
   }
 }
 
+/** "-0" in a URL reads as 0 (a −0 would not survive the round trip through the written URL, which says "0"). */
+function zeroSign(n: number | undefined): number | undefined {
+  return n === 0 ? 0 : n;
+}
+
 /** Parses one URL string against a spec. */
 export function parseValue(spec: ParamSpec, raw: string): One<unknown> {
   switch (spec.kind) {
     case 'number':
     case 'int': {
-      const n = parseDecimal(raw);
+      const n = zeroSign(parseDecimal(raw));
       if (n === undefined) {
         const what = spec.kind === 'int' ? 'a whole number' : 'a number';
         return { value: spec.default, message: `is not ${what} (${rangeText(spec.min, spec.max)}): using the default ${spec.default}` };
@@ -194,7 +199,7 @@ export function parseValue(spec: ParamSpec, raw: string): One<unknown> {
     }
     case 'point': {
       const shown = (p: Point | null): string => (p === null ? 'none' : p.join(','));
-      const parts = raw.split(',').map(parseDecimal);
+      const parts = raw.split(',').map((x) => zeroSign(parseDecimal(x)));
       if (parts.length !== 2 || parts.some((x) => x === undefined)) return { value: spec.default, message: `is not a point "x,y": using ${shown(spec.default)}` };
       // A coordinate that overflows (1e400) is not a point either: the fallback may be "none".
       const r = checkValue(spec, parts as number[]);

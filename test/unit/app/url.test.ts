@@ -83,7 +83,7 @@ describe('checkLabs', () => {
 
   it('accepts the registered labs', () => {
     expect(() => checkLabs(LABS)).not.toThrow();
-    expect(LABS.map((l) => l.id)).toEqual(['scores', 'uncertainty', 'samplers', 'digits', 'inverse']);
+    expect(LABS.map((l) => l.id)).toEqual(['scores', 'uncertainty', 'samplers', 'digits', 'inverse', 'inverse-digits']);
   });
 });
 

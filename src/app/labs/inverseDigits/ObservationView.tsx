@@ -150,7 +150,13 @@ export function ObservationView({
         }}
       />
       <figcaption>
-        <span className="idlab-swatch" aria-hidden="true" /> hidden ({hidden} px; y there is noise of std 10, not drawn)
+        {seen && hidden === 0 ? (
+          'every pixel seen'
+        ) : (
+          <>
+            <span className="idlab-swatch" aria-hidden="true" /> hidden ({hidden} px; y there is noise of std 10, not drawn)
+          </>
+        )}
         {fileName && (
           <button type="button" className="idlab-small" onClick={save} title={`save as ${fileName}`}>
             PNG

@@ -12,18 +12,22 @@ export const inverseDigitsExplainer: ExplainerContent = {
       caption: 'Inpainting as anisotropic denoising: a pixel-diagonal $\\Sigma$, tiny where a pixel is seen, huge where it is hidden (its $y$ is noise of std 10).',
     },
     {
-      tex: String.raw`U_\theta(y, \Sigma) \approx -\log p(y \mid \Sigma),\qquad \hat x = y - \Sigma\,\nabla_y U_\theta(y, \Sigma)`,
-      caption: 'The energy model, up to one constant $\\log Z$ (the same for every $\\Sigma$ only if trained with A-CSM), and its anisotropic Tweedie denoiser.',
+      tex: String.raw`U_\theta(y, \Sigma) \approx -\log p(y \mid \Sigma)`,
+      caption: 'The energy model, up to one constant $\\log Z$: the same for every $\\Sigma$ only if it was trained with A-CSM (next to A-DSM).',
     },
     {
-      tex: String.raw`z \leftarrow z - \Delta\,\nabla_z U_\theta(z, \Sigma_t) + \Delta^{1/2}\xi,\quad \Delta = \Sigma_t - \Sigma_{t+1}`,
+      tex: String.raw`\hat x = y - \Sigma\,\nabla_y U_\theta(y, \Sigma)`,
+      caption: 'The anisotropic Tweedie denoiser: the score in $y$ is what A-DSM trains.',
+    },
+    {
+      tex: String.raw`z \leftarrow z - \Delta\,\nabla_z U_\theta(z, \Sigma_t) + \Delta^{1/2}\xi`,
       caption:
-        'Predictor: one annealing step from $\\Sigma_t$ to $\\Sigma_{t+1}$ (geometric, or energy-guided: $\\delta\\Sigma_t \\propto \\Sigma_t \\nabla_\\Sigma U_\\theta \\Sigma_t$ per pixel); then corrector steps at $\\Sigma_{t+1}$ (ULA or MALA).',
+        'Predictor from $\\Sigma_t$ to $\\Sigma_{t+1}$, $\\Delta = \\Sigma_t - \\Sigma_{t+1}$ (geometric, or energy-guided: $\\delta\\Sigma_t \\propto \\Sigma_t \\nabla_\\Sigma U_\\theta \\Sigma_t$ per pixel); then corrector steps at $\\Sigma_{t+1}$ (ULA or MALA).',
     },
     {
       tex: String.raw`\pi_t(z) \propto e^{-U_\theta(z, \Sigma_t)}\, \mathcal N(y;\, z,\, \Sigma_y - \Sigma_t)`,
       caption:
-        String.raw`The target at level $t$. MALA accepts $z'$ with probability $\min\big(1, \tfrac{\pi_t(z') q(z \mid z')}{\pi_t(z) q(z' \mid z)}\big)$: energy differences at ONE $\Sigma_t$, so any $\Sigma$-dependent constant cancels (ULA skips the test).`,
+        String.raw`The target at level $t$. MALA accepts $z'$ with probability $\min(1, \pi_t(z') q(z \mid z') / [\pi_t(z) q(z' \mid z)])$: energy differences at ONE $\Sigma_t$, so any $\Sigma$-dependent constant cancels (ULA skips the test).`,
     },
     {
       tex: String.raw`(\hat W, \hat\sigma_1) = \arg\max_{W,\,\sigma_1} \log p_\theta(y \mid \Sigma(W, \sigma_1))`,
@@ -38,7 +42,7 @@ export const inverseDigitsExplainer: ExplainerContent = {
     'Blind estimation: the two heat-maps of $\\log p(y \\mid W, \\sigma_1)$, their argmax (×) and the truth (★).',
   ],
   tryThis:
-    'Open “Blind: which box?” and run blind estimation: a centred 12 × 12 box hidden, seen pixels with σ1 = 0.05. ' +
+    'Open “Blind: which box?” and run blind estimation: a centred 10 × 10 box hidden, seen pixels with σ1 = 0.1. ' +
     'Compare where each heat-map peaks with the star: the model trained with A-CSM should peak near the truth, the A-DSM-only one need not (paper 2\u2019s ablation).',
   tryScenario: 'blind-box',
 };

@@ -35,6 +35,8 @@ export const inverseDigitsParams = {
   noise: p.number({ default: 0.3, min: 0.01, max: 10, label: 'noise σ' }),
   /** Noise std of the seen pixels (box and k-pixel problems). */
   sigma1: p.number({ default: 0.02, min: 0.01, max: 1, label: 'σ1 of the seen pixels' }),
+  /** The energy model that samples (MALA needs no normaliser, so both should work; blind estimation always shows both). */
+  model: p.enum(['acsm', 'dsm'] as const, 'acsm', 'energy model'),
   corrector: p.enum(['mala', 'ula'] as const, 'mala', 'corrector'),
   schedule: p.enum(['geometric', 'energy'] as const, 'geometric', 'Σ schedule'),
   levels: p.int({ default: 20, min: 1, max: 100, label: 'annealing levels' }),

@@ -28,7 +28,7 @@ const GAP_TICKS = [0, 1, 10, 100, 1000, 1e4, 1e5];
 
 /** The colour value of a gap Δ ≥ 0 to the maximum: −log10(1 + Δ) (0 at the argmax). */
 export function gapColor(gap: number): number {
-  return -Math.log10(1 + Math.max(0, gap));
+  return gap > 0 ? -Math.log10(1 + gap) : 0;
 }
 
 /** Tick label of a gap: 0, −10, −100, −1e3 … */
@@ -63,7 +63,8 @@ export function blindHeatmapSpec(s: BlindSurfaceView, truth: { box: number; sigm
   const gaps = s.surface.map((row) => row.map((v) => (Number.isFinite(v) ? max - v : NaN)));
   let maxGap = 0;
   for (const row of gaps) for (const g of row) if (Number.isFinite(g)) maxGap = Math.max(maxGap, g);
-  const shown = GAP_TICKS.filter((g) => g === 0 || g <= maxGap * 10);
+  // ticks up to one decade past the largest gap; the tick at 1 only where it does not crowd the one at 0
+  const shown = GAP_TICKS.filter((g) => g === 0 || (g <= maxGap * 10 && (g !== 1 || maxGap < 100)));
   const ly = s.grid.b.map((v) => Math.log10(v));
   const mark = (w: number, sigma1: number, name: string, symbol: 'star' | 'x', color: string, size: number): Data => ({
     type: 'scatter',

@@ -28,8 +28,8 @@ export const FEW_PIXELS: S = {
 export const BLIND: S = {
   id: 'blind-box',
   title: 'Blind: which box?',
-  idea: 'A centred 12 × 12 box is hidden and the seen pixels carry noise σ1 = 0.05: run blind estimation. Maximising log p(y | W, σ1) over the grid should land near the truth only with the A-CSM model, whose normaliser is the same for every Σ; the A-DSM-only model knows scores, not how the energy changes with Σ.',
-  params: { digit: DEFAULT_DIGIT, blindW: 12, blindS1: 0.05, blindGrid: 'fine' },
+  idea: 'A centred 10 × 10 box is hidden and the seen pixels carry noise σ1 = 0.1: run blind estimation. Maximising log p(y | W, σ1) over the grid should land near the truth only with the A-CSM model, whose normaliser is the same for every Σ; the A-DSM-only model knows scores, not how the energy changes with Σ.',
+  params: { digit: DEFAULT_DIGIT, blindW: 10, blindS1: 0.1, blindGrid: 'fine' },
 };
 
 export const SMALL_BUDGET: S = {
