@@ -90,7 +90,7 @@ describe('seeds alike everywhere', () => {
   const seeded = commands.filter((c) => c.flags.seed);
 
   it('every command with --seed takes an integer in [0, MAX_SEED]', () => {
-    expect(seeded.map((c) => c.name).sort()).toEqual(['bench', 'digits', 'energy blind', 'energy posterior', 'energy train', 'posterior', 'sample', 'sweep', 'train']);
+    expect(seeded.map((c) => c.name).sort()).toEqual(['bench', 'digits', 'energy blind', 'energy posterior', 'energy train', 'inverse blind', 'inverse blind-study', 'inverse sample', 'inverse schedules', 'posterior', 'sample', 'sweep', 'train']);
     for (const c of seeded) expect(c.flags.seed, c.name).toMatchObject({ type: 'int', min: 0, max: MAX_SEED });
   });
 
