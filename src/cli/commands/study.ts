@@ -9,19 +9,28 @@
  * in [0.1, 10] under a random rotation, seed 2021) in each dimension of --dims; `logistic` is the built-in mixture of
  * logistics (`logisticMixtureBuiltin`, seed 2021 + d) in each dimension of --dims; `gauss<D>` / `logistic<D>` name
  * one dimension (e.g. logistic50, the registry's). gauss10 and gauss30 are the files in bench/densities/.
+ * --spectra gives the Gaussians other covariance spectra (`gaussSpectrumCov`, same rotation): `geometric` (the
+ * default, the one above), `iso`, `wide`, `spiked` (GAUSS_SPECTRA). A Gaussian with a spectrum other than geometric
+ * is named `gauss<D>-<spectrum>` (e.g. gauss30-iso), which --targets also accepts.
  *
  * Prints `{rows: [{target, dim, sigma, steps, seed, vr, s1Mse, s2MseDirect, s2MseAutodiff, s2MseDirectClean,
- * s2MseAutodiffClean, ratioQ, ratioClean, seconds, diverged}], summary: [{target, dim, sigma, steps, vr, seeds,
- * ratioQ, ratioClean, directWinsQ, directWinsClean}]}`. ratioQ = s2MseAutodiff / s2MseDirect and ratioClean =
- * s2MseAutodiffClean / s2MseDirectClean: above 1, direct wins. The summary groups the seeds of a setting: the
+ * s2MseAutodiffClean, ratioQ, ratioClean, seconds, diverged, spectrum}], summary: [{target, dim, sigma, steps, vr,
+ * seeds, ratioQ, ratioClean, directWinsQ, directWinsClean, spectrum}]}` (spectrum: null for a mixture of logistics).
+ * ratioQ = s2MseAutodiff / s2MseDirect and ratioClean = s2MseAutodiffClean / s2MseDirectClean: above 1, direct wins. The summary groups the seeds of a setting: the
  * geometric mean of each ratio and the number of seeds on which direct wins. A diverged cell keeps the metrics of its
  * last good weights (as `tweedie train` does) and is marked `diverged: true`.
+ *
+ * `--from FILE` reads such a result instead of training (rows of older files, which have no spectrum, get it from
+ * the target's name) and prints it with the summary recomputed; `--figure FILE` writes the rows as an SVG figure
+ * (`studyFigure.ts`), from a run or from --from.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SIGMA_RANGE, UsageError, numberList, strictNumber, type ParsedFlags } from '../args.ts';
 import { BUDGETS, checkBudget } from '../../core/budgets.ts';
 import { MAX_SEED } from '../../core/strictNumber.ts';
-import { gauss100Cov, logisticMixtureBuiltin } from '../../core/densities/index.ts';
+import { GAUSS_SPECTRA, gaussSpectrumCov, logisticMixtureBuiltin, type GaussSpectrum } from '../../core/densities/index.ts';
+import { studyFigureSvg } from './studyFigure.ts';
 import type { CliCommand, CliOutput } from '../command.ts';
 import type { EngineClient } from '../../engine/client.ts';
 import type { DensityRef } from '../../engine/jobs/samplers.ts';
@@ -30,11 +39,13 @@ import { DEFAULT_HYPER, type TrainHyper } from '../../models/hyper.ts';
 /** The two target families of paper 1's Table 1. */
 type Family = 'gauss' | 'logistic';
 
-/** One target of the grid: a family in one dimension. */
+/** One target of the grid: a family in one dimension (and a spectrum for a Gaussian). */
 interface StudyTarget {
   family: Family;
   dim: number;
-  /** e.g. gauss30, logistic50. */
+  /** The Gaussian's covariance spectrum; null for a mixture of logistics. */
+  spectrum: GaussSpectrum | null;
+  /** e.g. gauss30, gauss30-iso, logistic50. */
   name: string;
 }
 
@@ -59,6 +70,8 @@ export interface StudyRow {
   /** Wall time of the cell (training and metrics). */
   seconds: number;
   diverged: boolean;
+  /** The Gaussian's covariance spectrum (GAUSS_SPECTRA); null for a mixture of logistics. */
+  spectrum: GaussSpectrum | null;
 }
 
 /** The seeds of one setting together. */
@@ -75,6 +88,7 @@ export interface StudySummary {
   /** Seeds on which direct's MSE is below autodiff's. */
   directWinsQ: number;
   directWinsClean: number;
+  spectrum: GaussSpectrum | null;
 }
 
 export interface StudyResult {
@@ -110,15 +124,41 @@ function noRepeats<T>(name: string, vs: T[]): T[] {
   return vs;
 }
 
-/** `--targets`: gauss / logistic (each dimension of --dims) or gauss<D> / logistic<D> (that dimension). */
-function parseTargets(raw: string, dims: number[]): StudyTarget[] {
+/** A target's name: gauss<D> for the geometric spectrum (the study's first Gaussians), gauss<D>-<spectrum> otherwise. */
+function targetName(family: Family, dim: number, spectrum: GaussSpectrum | null): string {
+  return spectrum === null || spectrum === 'geometric' ? `${family}${dim}` : `${family}${dim}-${spectrum}`;
+}
+
+/** The spectrum a target's name implies: gauss<D> is geometric, gauss<D>-<spectrum> names it, anything else has none. */
+export function spectrumOfTarget(target: string): GaussSpectrum | null {
+  const m = /^gauss\d+(?:-(\w+))?$/.exec(target);
+  if (!m) return null;
+  const s = m[1] ?? 'geometric';
+  return (GAUSS_SPECTRA as readonly string[]).includes(s) ? (s as GaussSpectrum) : null;
+}
+
+/** `--spectra`: a list of GAUSS_SPECTRA. */
+function parseSpectra(raw: string): GaussSpectrum[] {
+  const vs = raw.split(',').map((s) => s.trim());
+  for (const v of vs) if (!(GAUSS_SPECTRA as readonly string[]).includes(v)) throw new UsageError(`--spectra: "${v}" is not one of ${GAUSS_SPECTRA.join(', ')}`);
+  return noRepeats('spectra', vs as GaussSpectrum[]);
+}
+
+/**
+ * `--targets`: gauss / logistic (each dimension of --dims) or gauss<D> / logistic<D> (that dimension); a Gaussian
+ * comes in each spectrum of --spectra unless it names one (gauss<D>-<spectrum>).
+ */
+function parseTargets(raw: string, dims: number[], spectra: GaussSpectrum[]): StudyTarget[] {
   const out: StudyTarget[] = [];
   for (const item of raw.split(',').map((s) => s.trim())) {
-    const m = /^(gauss|logistic)(\d*)$/.exec(item);
-    if (!m) throw new UsageError(`--targets: "${item}" is not gauss, logistic, gauss<D> or logistic<D> (e.g. logistic50)`);
+    const m = /^(gauss|logistic)(\d*)(?:-([a-z]+))?$/.exec(item);
+    if (!m || (m[1] === 'logistic' && m[3] !== undefined) || (m[3] !== undefined && m[2] === '')) {
+      throw new UsageError(`--targets: "${item}" is not gauss, logistic, gauss<D>, logistic<D> or gauss<D>-<spectrum> (e.g. logistic50, gauss30-iso)`);
+    }
     const family = m[1] as Family;
     const ds = m[2] === '' ? dims : [strictNumber(`--targets "${item}": the dimension`, m[2], { type: 'int', ...DIM_RANGE })];
-    for (const dim of ds) out.push({ family, dim, name: `${family}${dim}` });
+    const ss: (GaussSpectrum | null)[] = family === 'logistic' ? [null] : m[3] !== undefined ? parseSpectra(m[3]) : spectra;
+    for (const dim of ds) for (const spectrum of ss) out.push({ family, dim, spectrum, name: targetName(family, dim, spectrum) });
   }
   noRepeats(
     'targets',
@@ -138,7 +178,7 @@ function parseVr(raw: string): boolean[] {
 function targetDensity(t: StudyTarget): DensityRef {
   const { name, dim: d } = t;
   if (t.family === 'gauss') {
-    const C = gauss100Cov(d);
+    const C = gaussSpectrumCov(d, t.spectrum ?? 'geometric');
     const cov = Array.from({ length: d }, (_, i) => Array.from(C.subarray(i * d, (i + 1) * d)));
     return { name, json: JSON.stringify({ type: 'gmm', weights: [1], means: [new Array<number>(d).fill(0)], covs: [cov] }) };
   }
@@ -193,6 +233,7 @@ async function runCell(engine: EngineClient, out: CliOutput, density: DensityRef
       ratioClean: autoClean / directClean,
       seconds: (performance.now() - t0) / 1000,
       diverged: res.diverged !== undefined,
+      spectrum: t.spectrum,
     };
   } finally {
     await engine.run('train.dispose', { key });
@@ -218,14 +259,68 @@ export function summarise(rows: StudyRow[]): StudySummary[] {
     ratioClean: geo(g.map((r) => r.ratioClean)),
     directWinsQ: g.filter((r) => r.ratioQ > 1).length,
     directWinsClean: g.filter((r) => r.ratioClean > 1).length,
+    spectrum: g[0].spectrum,
   }));
 }
 
 const fmt = (v: number): string => v.toPrecision(3);
 
+/** The fields of a row and their types, as `--from` checks them. */
+const ROW_FIELDS: Record<Exclude<keyof StudyRow, 'spectrum'>, 'string' | 'number' | 'int' | 'boolean'> = {
+  target: 'string',
+  dim: 'int',
+  sigma: 'number',
+  steps: 'int',
+  seed: 'int',
+  vr: 'boolean',
+  s1Mse: 'number',
+  s2MseDirect: 'number',
+  s2MseAutodiff: 'number',
+  s2MseDirectClean: 'number',
+  s2MseAutodiffClean: 'number',
+  ratioQ: 'number',
+  ratioClean: 'number',
+  seconds: 'number',
+  diverged: 'boolean',
+};
+
+/**
+ * The rows of a study result read back (`--from`): `value` must be `{rows: [...]}` whose rows carry every field of a
+ * row; a row without `spectrum` (files written before --spectra) gets the one its target's name implies. Other
+ * fields of the file, such as its summary, are not read: the summary is recomputed from the rows.
+ */
+export function studyRowsFromJson(value: unknown, what: string): StudyRow[] {
+  const rows = (value as { rows?: unknown } | null)?.rows;
+  if (!Array.isArray(rows) || rows.length === 0) throw new UsageError(`${what}: not a study result (expected {"rows": [...]} with at least one row, as --out writes)`);
+  return rows.map((r: unknown, i) => {
+    if (typeof r !== 'object' || r === null) throw new UsageError(`${what}: rows[${i}] is not an object`);
+    const row = r as Record<string, unknown>;
+    for (const [k, type] of Object.entries(ROW_FIELDS)) {
+      const v = row[k];
+      const ok = type === 'string' ? typeof v === 'string' : type === 'boolean' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v) && (type === 'number' || Number.isInteger(v));
+      if (!ok) throw new UsageError(`${what}: rows[${i}].${k} must be ${type === 'int' ? 'an integer' : type === 'number' ? 'a finite number' : `a ${type}`}, got ${JSON.stringify(v)}`);
+    }
+    const spectrum = row.spectrum === undefined ? spectrumOfTarget(row.target as string) : row.spectrum;
+    if (spectrum !== null && !(GAUSS_SPECTRA as readonly unknown[]).includes(spectrum)) throw new UsageError(`${what}: rows[${i}].spectrum must be null or one of ${GAUSS_SPECTRA.join(', ')}`);
+    return { ...(row as unknown as StudyRow), spectrum: spectrum as GaussSpectrum | null };
+  });
+}
+
+/** `--from FILE` read and checked. */
+function readStudyFile(path: string): StudyRow[] {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--from: no file "${path}"`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--from: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+  return studyRowsFromJson(value, `--from ${path}`);
+}
+
 /** The human text: one line per cell, then the summary table. */
 function studyText(r: StudyResult): string {
-  const pad = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(12) : c.padStart(10))).join(' ');
+  const pad = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(16) : i === 1 ? c.padEnd(12) : c.padStart(10))).join(' ');
   const lines = ['cells (ratio = autodiff MSE / direct MSE; above 1, direct wins):'];
   lines.push(pad(['target', 'σ / steps', 'seed', 'VR', 'q: direct', 'q: autodiff', 'q: ratio', 'p: direct', 'p: autodiff', 'p: ratio', 's1 MSE']));
   for (const c of r.rows) {
@@ -256,11 +351,28 @@ export const studyTable1Command: CliCommand = {
     batch: { type: 'int', help: 'batch size', default: 256 },
     tail: { type: 'number', help: 'fraction of the steps, at the end, run at a tenth of the learning rate', default: 0.3, min: 0, max: 0.9 },
     eval: { type: 'int', help: 'fresh noisy points for the metrics of each cell', default: 500, min: 1, max: 100000 },
+    spectra: { type: 'string', help: `comma-separated covariance spectra of the gauss targets: ${GAUSS_SPECTRA.join(', ')} (geometric: log-spaced in [0.1, 10])`, default: 'geometric' },
     out: { type: 'string', help: 'also write the JSON result to this file' },
+    figure: { type: 'string', help: 'also write the cells as an SVG figure (ratio per cell, by target) to this file' },
+    from: { type: 'string', help: 'read a result written by --out instead of training (the grid flags are then ignored); with --figure, redraws it' },
   },
   async run(flags: ParsedFlags, engine, out) {
+    // Refuse an output path in no folder now, not after the training.
+    for (const name of ['out', 'figure']) {
+      const path = flags[name] as string | undefined;
+      if (path === undefined) continue;
+      const dir = dirname(resolve(path));
+      if (path === '' || !existsSync(dir) || !statSync(dir).isDirectory() || (existsSync(path) && statSync(path).isDirectory())) {
+        throw new UsageError(`--${name} "${path}": cannot write there (its folder must exist and it must not be a folder)`);
+      }
+    }
+    if (flags.from !== undefined) {
+      const rows = readStudyFile(flags.from as string);
+      finish({ rows, summary: summarise(rows) }, flags, out);
+      return;
+    }
     const dims = intList('dims', flags.dims as string, DIM_RANGE.min, DIM_RANGE.max);
-    const targets = parseTargets(flags.targets as string, dims);
+    const targets = parseTargets(flags.targets as string, dims, parseSpectra(flags.spectra as string));
     const sigmas = noRepeats('sigmas', numberList('--sigmas', flags.sigmas as string, undefined, SIGMA_RANGE));
     const stepsList = intList('steps', flags.steps as string, 1, Number.MAX_SAFE_INTEGER);
     const seeds = intList('seeds', flags.seeds as string, 0, MAX_SEED);
@@ -291,11 +403,19 @@ export const studyTable1Command: CliCommand = {
         }
       }
     }
-    const result: StudyResult = { rows, summary: summarise(rows) };
-    if (flags.out) {
-      writeFileSync(flags.out as string, JSON.stringify(result, null, 1) + '\n');
-      out.info(`wrote ${flags.out as string}`);
-    }
-    out.result(result, () => studyText(result));
+    finish({ rows, summary: summarise(rows) }, flags, out);
   },
 };
+
+/** Writes --out and --figure, then prints the result. */
+function finish(result: StudyResult, flags: ParsedFlags, out: CliOutput): void {
+  if (flags.out) {
+    writeFileSync(flags.out as string, JSON.stringify(result, null, 1) + '\n');
+    out.info(`wrote ${flags.out as string}`);
+  }
+  if (flags.figure) {
+    writeFileSync(flags.figure as string, studyFigureSvg(result.rows));
+    out.info(`wrote ${flags.figure as string} (${result.rows.length} cells)`);
+  }
+  out.result(result, () => studyText(result));
+}

@@ -112,11 +112,34 @@ export function scaleMix(): Density {
 export const GAUSS100_SEED = 2021;
 
 /**
- * The covariance of `gauss100`: Q diag(λ) Qᵀ with λ log-spaced from 0.1 to 10 (condition number 100) and Q a
- * random orthogonal matrix (Gram–Schmidt of a Gaussian matrix drawn with seed GAUSS100_SEED). The paper's Table 1
- * uses "a 100-dimensional correlated multivariate normal" without giving its covariance; this is our choice.
+ * Covariance spectra of the zero-mean Gaussians of the Table 1 study (issue 17 item 2), all of geometric-mean
+ * eigenvalue 1 or close to it:
+ * - `geometric`: log-spaced from 0.1 to 10 (condition number 100), `gauss100`'s;
+ * - `iso`: every eigenvalue 1 (condition number 1, covariance I, no correlation);
+ * - `wide`: log-spaced from 0.01 to 100 (condition number 10⁴);
+ * - `spiked`: max(1, round(D/10)) eigenvalues 10, the rest 0.1 (condition number 100, a few strong directions).
  */
-export function gauss100Cov(d = 100, seed = GAUSS100_SEED): Float64Array {
+export const GAUSS_SPECTRA = ['geometric', 'iso', 'wide', 'spiked'] as const;
+export type GaussSpectrum = (typeof GAUSS_SPECTRA)[number];
+
+/** The eigenvalues of a `GaussSpectrum` in dimension d (d ≥ 2), ascending (see GAUSS_SPECTRA). */
+export function spectrumEigenvalues(d: number, spectrum: GaussSpectrum): number[] {
+  switch (spectrum) {
+    case 'geometric':
+      return Array.from({ length: d }, (_, i) => Math.pow(10, -1 + (2 * i) / (d - 1)));
+    case 'iso':
+      return new Array<number>(d).fill(1);
+    case 'wide':
+      return Array.from({ length: d }, (_, i) => Math.pow(10, -2 + (4 * i) / (d - 1)));
+    case 'spiked': {
+      const k = Math.max(1, Math.round(d / 10));
+      return Array.from({ length: d }, (_, i) => (i < d - k ? 0.1 : 10));
+    }
+  }
+}
+
+/** A random d×d orthogonal matrix Q (row-major): Gram–Schmidt of a Gaussian matrix drawn with `seed`, column by column. */
+export function randomRotation(d: number, seed: number): Float64Array {
   const rng = createRng(seed);
   const Q = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
@@ -130,10 +153,31 @@ export function gauss100Cov(d = 100, seed = GAUSS100_SEED): Float64Array {
     const norm = Math.hypot(...v);
     for (let i = 0; i < d; i++) Q[i * d + j] = v[i] / norm;
   }
-  const lambda = Array.from({ length: d }, (_, i) => Math.pow(10, -1 + (2 * i) / (d - 1)));
-  const C = matmul(matmul(Q, diag(lambda), d, d, d), transpose(Q, d, d), d, d, d);
+  return Q;
+}
+
+/**
+ * A covariance with a given spectrum: Q diag(λ) Qᵀ with λ = `spectrumEigenvalues(d, spectrum)` and Q =
+ * `randomRotation(d, seed)`, symmetrised; `iso` is the identity exactly. The same seed gives every spectrum the same
+ * eigenvectors, so the spectra of the study differ in their eigenvalues only. Its exact s1 and s2 under noise are
+ * those of any Gaussian (MATH.md section 6): s2 = −(C + σ² I)⁻¹.
+ */
+export function gaussSpectrumCov(d: number, spectrum: GaussSpectrum, seed = GAUSS100_SEED): Float64Array {
+  if (spectrum === 'iso') return diag(new Array<number>(d).fill(1));
+  const Q = randomRotation(d, seed);
+  const C = matmul(matmul(Q, diag(spectrumEigenvalues(d, spectrum)), d, d, d), transpose(Q, d, d), d, d, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) C[i * d + j] = C[j * d + i] = 0.5 * (C[i * d + j] + C[j * d + i]);
   return C;
+}
+
+/**
+ * The covariance of `gauss100`: Q diag(λ) Qᵀ with λ log-spaced from 0.1 to 10 (condition number 100) and Q a
+ * random orthogonal matrix (Gram–Schmidt of a Gaussian matrix drawn with seed GAUSS100_SEED). The paper's Table 1
+ * uses "a 100-dimensional correlated multivariate normal" without giving its covariance; this is our choice.
+ * It is `gaussSpectrumCov(d, 'geometric', seed)`.
+ */
+export function gauss100Cov(d = 100, seed = GAUSS100_SEED): Float64Array {
+  return gaussSpectrumCov(d, 'geometric', seed);
 }
 
 /** `gauss100`: 100-d zero-mean correlated Gaussian (see `gauss100Cov`), CLI only. */

@@ -8,7 +8,8 @@ import { corrGauss, gauss100, gmm2, ring8, scaleMix } from './gaussian.ts';
 import { logisticBuiltin } from './logistic.ts';
 
 export { blurredDensity } from './blurred.ts';
-export { densityFromGmm, gmmBounds, gauss100Cov } from './gaussian.ts';
+export { densityFromGmm, gmmBounds, gauss100Cov, gaussSpectrumCov, spectrumEigenvalues, GAUSS_SPECTRA } from './gaussian.ts';
+export type { GaussSpectrum } from './gaussian.ts';
 export { densityFromLogisticMixture, logisticMixtureBuiltin } from './logistic.ts';
 export { densityFromJson } from './fromJson.ts';
 export { banana, funnel, twoMoons, twoMoonsGmm, bananaSpec, funnelSpec, gaussLegendre } from './analytic.ts';
