@@ -2,9 +2,11 @@
  * The trained MNIST energy model (`training/energy_model.py`, paper 2 on digits) in tfjs, op for op (NHWC), and
  * the `ImageEnergy` it provides to the inverse-problem algorithms:
  *
- *   ŷ = (y − m) / √(d + v),  (g, c) = UNet(ŷ, rescaled log v),  U(y, v) = ½ Σ_i ŷ_i (ŷ_i + g_i) + ½ Σ_i c_i
+ *   ŷ = (y − m) / √(d + v),  (g, c) = UNet(ŷ, rescaled log v),
+ *   U(y, v) = ½ Σ_i ŷ_i (ŷ_i + g_i) + ½ Σ_i c_i + ½ Σ_i log 2π(d_i + v_i)
  *
- * (MATH.md section 5: U = ½ ⟨ỹ, f⟩ with the homogeneous coordinate ỹ = (y − m, 1)). The U-Net is gain-modulated:
+ * (MATH.md section 5.1: U = ½ ⟨ỹ, f⟩ with the homogeneous coordinate ỹ = (y − m, 1); with g = c = 0 it is the
+ * normalised energy of N(m, diag(d) + Σ)). The U-Net is gain-modulated:
  * every normalised activation is SiLU(GN(x) ⊙ (1 + e)) with e a 1x1 convolution of an embedding of log v at that
  * resolution. ∇_y U and ∂U/∂log v come from `tf.valueAndGrads`; results are read back with `await data()`.
  * Given the adjoint kernels (`adjointKernels`), convolutions and GroupNorms use the hand-written input gradients
@@ -52,7 +54,8 @@ export function energyNetworkApply(w: W, a: EnergyArchitecture, y: tf.Tensor4D, 
   const gained: tf.Tensor4D = tf.mul(norm('net.norm_out', u0), tf.add(1, conv('net.gain_out', e0)));
   const out = conv('net.conv_out', silu(gained));
   const [g, c] = tf.split(out, 2, 3);
-  return tf.mul(tf.sum(tf.add(tf.mul(yhat, tf.add(yhat, g)), c), [1, 2, 3]), 0.5) as tf.Tensor1D;
+  const logdet = tf.log(tf.mul(tf.add(get(w, 'data_var'), tf.exp(lv)), 2 * Math.PI));
+  return tf.mul(tf.sum(tf.add(tf.add(tf.mul(yhat, tf.add(yhat, g)), c), logdet), [1, 2, 3]), 0.5) as tf.Tensor1D;
 }
 
 /** An `ImageEnergy` on loaded weights (owned by the caller; `dispose` frees them). */

@@ -41,20 +41,6 @@ type SampleRequest = Omit<InverseSampleParams, 'image'> & { image: Float32Array 
 const fmt = (v: number | null | undefined, p = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Number(v.toPrecision(p))));
 const pct = (v: number) => `${Math.round(100 * v)} %`;
 
-/** What a model card says about the shipped energy model (public/models/digits-energy-acsm/card.json and -dsm). */
-interface CardInfo {
-  objective: string;
-  params: number | null;
-  steps: number | null;
-}
-
-async function loadCard(modelsUrl: string, model: 'acsm' | 'dsm'): Promise<CardInfo> {
-  const r = await fetch(new URL(`digits-energy-${model}/card.json`, modelsUrl));
-  if (!r.ok) throw new Error(`digits-energy-${model}/card.json: HTTP ${r.status}`);
-  const c = (await r.json()) as { objective?: string; architecture?: { params?: number }; training?: { steps?: number | null } };
-  return { objective: c.objective ?? MODEL_LABELS[model], params: c.architecture?.params ?? null, steps: c.training?.steps ?? null };
-}
-
 /** Whole seconds since `running` became true (0 when not running). */
 function useElapsed(running: boolean): number {
   const [elapsed, setElapsed] = useState(0);
@@ -152,22 +138,6 @@ export default function InverseDigitsLab({ params, setParams, seed }: LabProps<t
     }
   }, [x, spec, params.sigma1, seed]);
   const setBox = useCallback((b: Box) => setParams({ problem: 'box', bx: b.x, by: b.y, bw: b.w, bh: b.h }), [setParams]);
-
-  // ----- model cards (to say whether the shipped weights are trained).
-  const [cards, setCards] = useState<Partial<Record<'acsm' | 'dsm', CardInfo>>>({});
-  useEffect(() => {
-    let alive = true;
-    for (const m of ['acsm', 'dsm'] as const) {
-      loadCard(modelsUrl, m).then(
-        (c) => alive && setCards((cs) => ({ ...cs, [m]: c })),
-        () => undefined, // a missing card only hides the note; a missing model fails the run with the engine's message
-      );
-    }
-    return () => {
-      alive = false;
-    };
-  }, [modelsUrl]);
-  const untrained = (['acsm', 'dsm'] as const).filter((m) => cards[m]?.steps === 0);
 
   // ----- reconstruction: one run, and the two schedules with the same seed.
   const request = (schedule: Schedule): SampleRequest | null =>
@@ -326,12 +296,6 @@ export default function InverseDigitsLab({ params, setParams, seed }: LabProps<t
             </p>
           )}
           {(rec.error || cmpJob.error) && !running && <p className="error-text" data-testid="idl-error">{rec.error ?? cmpJob.error}</p>}
-          {untrained.length > 0 && (
-            <p className="idlab-warning" data-testid="idl-untrained">
-              Placeholder weights: the shipped {untrained.map((m) => MODEL_LABELS[m]).join(' and ')} model{untrained.length > 1 ? 's are' : ' is'} untrained (0 steps in the model card), so
-              samples and heat-maps show the machinery, not the paper&apos;s results.
-            </p>
-          )}
         </section>
         <section className="lab-controls" aria-label="Degradation">
           <EnumControl
