@@ -292,7 +292,7 @@ export default function InverseDigitsLab({ params, setParams, seed }: LabProps<t
                 ? 'starting the engine…'
                 : !x
                   ? 'Draw a digit or pick one from the gallery.'
-                  : (rec.error ?? cmpJob.error ?? (rec.status === 'cancelled' || cmpJob.status === 'cancelled' ? 'Cancelled.' : `${params.samples} samples × ${params.levels} levels × (1 + ${params.steps}) network evaluations: 10–40 s on a 2-core CPU.`))}
+                  : (rec.error ?? cmpJob.error ?? (rec.status === 'cancelled' || cmpJob.status === 'cancelled' ? 'Cancelled.' : `${params.samples} samples × ${params.levels} levels × (1 + ${params.steps}) network evaluations (the default takes about 10 s on a 2-core CPU with WASM).`))}
             </p>
           )}
           {(rec.error || cmpJob.error) && !running && <p className="error-text" data-testid="idl-error">{rec.error ?? cmpJob.error}</p>}
@@ -481,7 +481,7 @@ export default function InverseDigitsLab({ params, setParams, seed }: LabProps<t
           <h3>Blind estimation: which box, which noise?</h3>
           <p className="hint">
             A centred W×W box of this digit is hidden and the rest seen with noise σ1; each model scores every (W, σ1) of the grid by log p(y | W, σ1) = −U(y, Σ(W, σ1)) + log Z. The argmax is
-            the estimate: only a constant log Z (A-CSM) makes energies at different Σ comparable. Click a heat-map to move the truth.
+            the estimate. Energies at different Σ are comparable only if log Z is the same for every Σ. A-CSM trains that; both models start from the normalised Gaussian N(m, diag(d) + Σ), so the A-DSM-only model is off by what its correction adds. Click a heat-map to move the truth.
           </p>
           <div className="lab-controls inner">
             <NumberControl label="true box size W" spec={inverseDigitsParams.blindW} value={params.blindW} onChange={(blindW) => setParams({ blindW })} testId="idl-blind-w" />

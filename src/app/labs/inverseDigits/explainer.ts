@@ -12,8 +12,9 @@ export const inverseDigitsExplainer: ExplainerContent = {
       caption: 'Inpainting as anisotropic denoising: a pixel-diagonal $\\Sigma$, tiny where a pixel is seen, huge where it is hidden (its $y$ is noise of std 10).',
     },
     {
-      tex: String.raw`U_\theta(y, \Sigma) \approx -\log p(y \mid \Sigma)`,
-      caption: 'The energy model, up to one constant $\\log Z$: the same for every $\\Sigma$ only if it was trained with A-CSM (next to A-DSM).',
+      tex: String.raw`U_\theta = \tfrac12 \textstyle\sum_i \hat y_i(\hat y_i + g_i) + \tfrac12 \sum_i c_i + \tfrac12 \sum_i \log 2\pi(d_i + v_i) \approx -\log p(y \mid \Sigma)`,
+      caption:
+        'The energy model as coded: $\\hat y = (y - m)/\\sqrt{d + v}$ ($m$, $d$ the digits\u2019 per-pixel mean and variance) and a U-Net\u2019s two outputs $g$, $c$ per pixel. With $g = c = 0$ it is the normalised Gaussian $\\mathcal N(m, \\mathrm{diag}(d) + \\Sigma)$; the network corrects it. The constant is the same for every $\\Sigma$ only if the corrections were trained with A-CSM (next to A-DSM).',
     },
     {
       tex: String.raw`\hat x = y - \Sigma\,\nabla_y U_\theta(y, \Sigma)`,
@@ -31,7 +32,7 @@ export const inverseDigitsExplainer: ExplainerContent = {
     },
     {
       tex: String.raw`(\hat W, \hat\sigma_1) = \arg\max_{W,\,\sigma_1} \log p_\theta(y \mid \Sigma(W, \sigma_1))`,
-      caption: 'Blind estimation compares energies at different $\\Sigma$: that needs the normaliser to be the same for every $\\Sigma$, which only A-CSM trains for.',
+      caption: 'Blind estimation compares energies at different $\\Sigma$: that needs the normaliser to be the same for every $\\Sigma$, which A-CSM trains for. On 50 test digits the A-CSM model found the box and $\\sigma_1$ (within ±2 px and a factor 1.5) 98% of the time, the A-DSM-only model 42%: both find the box, which the Gaussian part already tells apart, but the A-DSM-only model overestimates $\\sigma_1$.',
     },
   ],
   look: [
@@ -43,6 +44,6 @@ export const inverseDigitsExplainer: ExplainerContent = {
   ],
   tryThis:
     'Open “Blind: which box?” and run blind estimation: a centred 10 × 10 box hidden, seen pixels with σ1 = 0.1. ' +
-    'Compare where each heat-map peaks with the star: the model trained with A-CSM should peak near the truth, the A-DSM-only one need not (paper 2\u2019s ablation).',
+    'Compare where each heat-map peaks with the star. Both find the box size; along σ1 the A-DSM-only model usually peaks well above the truth, the A-CSM model close to it (paper 2\u2019s ablation; the README has the rates over 50 digits).',
   tryScenario: 'blind-box',
 };
