@@ -2,8 +2,8 @@
  * The controls of a long engine job: size presets and a run button that say the expected time before the run
  * starts, then a progress bar with the elapsed time against the expected one, and a stop button.
  */
-import { useEffect, useState } from 'react';
 import { expectedSeconds, formatDuration, type CostModel } from './estimate.ts';
+import { useElapsed } from '../../components/useElapsed.ts';
 
 export interface RunSize {
   /** "quick", "full (paper)". */
@@ -15,20 +15,6 @@ export interface RunSize {
   apply(): void;
 }
 
-/** Whole seconds since `running` became true (ticks once a second while it stays true; 0 when not running). */
-function useElapsed(running: boolean): number {
-  const [elapsed, setElapsed] = useState(0);
-  useEffect(() => {
-    if (!running) return;
-    const t0 = performance.now();
-    const id = setInterval(() => setElapsed(Math.round((performance.now() - t0) / 1000)), 1000);
-    return () => {
-      clearInterval(id);
-      setElapsed(0);
-    };
-  }, [running]);
-  return elapsed;
-}
 
 /** `testId` names its parts: `<testId>-controls`, `-run`, `-stop`, `-progress` and `-size-<first word of the size>`. */
 export function LongRun({

@@ -33,6 +33,7 @@ import { inverseDigitsFileName, metricsCsv, metricsJson, samplesCsv, type Invers
 import { ObservationView } from './ObservationView.tsx';
 import '../digits/digits.css';
 import './inverseDigits.css';
+import { useElapsed } from '../../components/useElapsed.ts';
 
 type Params = LabProps<typeof inverseDigitsParams>['params'];
 type Schedule = 'geometric' | 'energy';
@@ -41,20 +42,6 @@ type SampleRequest = Omit<InverseSampleParams, 'image'> & { image: Float32Array 
 const fmt = (v: number | null | undefined, p = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Number(v.toPrecision(p))));
 const pct = (v: number) => `${Math.round(100 * v)} %`;
 
-/** Whole seconds since `running` became true (0 when not running). */
-function useElapsed(running: boolean): number {
-  const [elapsed, setElapsed] = useState(0);
-  useEffect(() => {
-    if (!running) return;
-    const t0 = performance.now();
-    const id = setInterval(() => setElapsed(Math.round((performance.now() - t0) / 1000)), 1000);
-    return () => {
-      clearInterval(id);
-      setElapsed(0);
-    };
-  }, [running]);
-  return elapsed;
-}
 
 /** The settings of a reconstruction that a result depends on, as one comparable string. */
 function runKey(input: string, p: Params, seed: number, spec: string, schedule: string): string {
