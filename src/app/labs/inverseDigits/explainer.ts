@@ -12,9 +12,9 @@ export const inverseDigitsExplainer: ExplainerContent = {
       caption: 'Inpainting as anisotropic denoising: a pixel-diagonal $\\Sigma$, tiny where a pixel is seen, huge where it is hidden (its $y$ is noise of std 10).',
     },
     {
-      tex: String.raw`U_\theta = \tfrac12 \textstyle\sum_i \hat y_i(\hat y_i + g_i) + \tfrac12 \sum_i c_i + \tfrac12 \sum_i \log 2\pi(d_i + v_i) \approx -\log p(y \mid \Sigma)`,
+      tex: String.raw`2U_\theta = \textstyle\sum_i \big[\hat y_i(\hat y_i + g_i) + c_i + \log 2\pi(d_i + v_i)\big]`,
       caption:
-        'The energy model as coded: $\\hat y = (y - m)/\\sqrt{d + v}$ ($m$, $d$ the digits\u2019 per-pixel mean and variance) and a U-Net\u2019s two outputs $g$, $c$ per pixel. With $g = c = 0$ it is the normalised Gaussian $\\mathcal N(m, \\mathrm{diag}(d) + \\Sigma)$; the network corrects it. The constant is the same for every $\\Sigma$ only if the corrections were trained with A-CSM (next to A-DSM).',
+        'The energy model as coded, $U_\\theta(y, \\Sigma) \\approx -\\log p(y \\mid \\Sigma)$: $\\hat y = (y - m)/\\sqrt{d + v}$ ($m$, $d$ the digits\u2019 per-pixel mean and variance) and a U-Net\u2019s two outputs $g$, $c$ per pixel. With $g = c = 0$ it is the normalised Gaussian $\\mathcal N(m, \\mathrm{diag}(d) + \\Sigma)$; the network corrects it. The constant is the same for every $\\Sigma$ only if the corrections were trained with A-CSM (next to A-DSM).',
     },
     {
       tex: String.raw`\hat x = y - \Sigma\,\nabla_y U_\theta(y, \Sigma)`,
