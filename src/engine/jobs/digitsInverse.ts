@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkBudget } from '../../core/budgets.ts';
 import { createRng } from '../../core/rng.ts';
+import { argmaxRows } from '../../models/digits/analysis.ts';
 import { DigitsNetwork } from '../../models/digits/model.ts';
 import { loadWeights, type EnergyArchitecture } from '../../models/digits/weights.ts';
 import { annealOptionErrors, type Corrector, type ScheduleKind } from '../../models/inverse/anneal.ts';
@@ -83,11 +84,7 @@ export async function digitsClassifier(sessions: SessionStore, modelsUrl?: strin
     const logits = tf.tidy(() => net.apply(tf.tensor4d(images, [n, SIDE, SIDE, 1])) as tf.Tensor2D);
     const v = (await logits.data()) as Float32Array;
     logits.dispose();
-    return Array.from({ length: n }, (_, i) => {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (v[i * 10 + c] > v[i * 10 + best]) best = c;
-      return best;
-    });
+    return argmaxRows(v, n);
   };
 }
 

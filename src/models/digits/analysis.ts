@@ -19,7 +19,8 @@ function img4(data: ArrayLike<number>, n = 1): tf.Tensor4D {
   return tf.tensor4d(Float32Array.from(data), [n, 28, 28, 1]);
 }
 
-function argmaxRows(probs: Float32Array, n: number): number[] {
+/** The argmax class of each of n rows of 10 scores (probabilities or logits). */
+export function argmaxRows(probs: Float32Array, n: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     let best = 0;

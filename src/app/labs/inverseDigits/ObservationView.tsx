@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { boxFromDrag, SIDE, type Box } from './params.ts';
+import { saveUrl } from '../../export/files.ts';
 
 /** Canvas pixels per digit pixel (the hatch needs a few). */
 const CELL = 10;
@@ -121,10 +122,7 @@ export function ObservationView({
     c.toBlob((blob) => {
       if (!blob) return;
       const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = fileName;
-      a.click();
+      saveUrl(url, fileName);
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     }, 'image/png');
   };
