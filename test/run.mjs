@@ -27,10 +27,10 @@ function check(label, cmd, args) {
   return ok;
 }
 
-function vitestSuite(label, configArgs) {
+function vitestSuite(label, configArgs, env = {}) {
   const out = `${root}test-results/${label}.json`;
   rmSync(out, { force: true });
-  const ok = sh(label, 'npx', ['vitest', 'run', ...configArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const ok = sh(label, 'npx', ['vitest', 'run', ...configArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
   if (!existsSync(out)) {
     results.failed++;
     summary.push(`FAIL ${label}: the suite did not run`);
@@ -51,6 +51,15 @@ if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).s
   check('training objective (PyTorch)', '/usr/bin/python3', ['training/test_energy.py']);
 } else {
   summary.push('SKIP training objective: PyTorch is not installed for /usr/bin/python3 (apt-get install -y python3-torch)');
+}
+// Fused WebGPU kernels against tfjs's op-by-op path, in Node on Dawn with Chromium's SwiftShader (a real WebGPU).
+const swiftShader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (existsSync(swiftShader)) {
+  const env = { VK_ICD_FILENAMES: swiftShader, LD_LIBRARY_PATH: ['/usr/lib/chromium', process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  vitestSuite('webgpu', ['--config', 'test/gpu/vitest.config.ts'], env);
+} else {
+  results.failed++;
+  summary.push(`FAIL webgpu: no SwiftShader Vulkan driver at ${swiftShader} (apt-get install -y chromium)`);
 }
 const built = check('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (built) {
