@@ -18,7 +18,7 @@ its SiLU, x <- SiLU(GN(x) * (1 + e)), with e a 1x1 convolution of an embedding o
 resolution (the embedding: two 3x3 convolutions with SiLU on the rescaled log v, average-pooled to 14x14 and 7x7).
 
 Ops are those of models.py (3x3 / 1x1 convolutions, GroupNorm with 8 groups, SiLU, 2x2 average pooling,
-nearest 2x upsampling, concatenation) so src/models/inverse/energyNetwork.ts can port it op for op (NHWC).
+nearest 2x upsampling, concatenation) so src/models/inverse/networkEnergy.ts can port it op for op (NHWC).
 """
 import math
 

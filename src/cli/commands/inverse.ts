@@ -30,6 +30,7 @@ const annealFlags: FlagSpecs = {
   levels: { type: 'int', default: 20, min: 1, max: 200, help: 'annealing levels (predictor steps)' },
   steps: { type: 'int', default: 4, min: 0, max: 50, help: 'corrector steps per level' },
   'step-size': { type: 'number', default: 0.1, min: 1e-4, max: 10, help: 'corrector step size ε (proposal covariance ε P)' },
+  'guide-radius': { type: 'int', default: 3, min: 0, max: 27, help: 'energy-guided schedule: λ ∂U/∂λ averaged over a (2r+1)² box (0: per pixel)' },
   samples: { type: 'int', default: 8, min: 1, max: 64, help: 'posterior samples (chains)' },
   sigma1: { type: 'number', default: 0.02, ...SIGMA1, help: `noise std of the seen pixels (${SIGMA_MIN}..${SIGMA1_MAX})` },
   model: { type: 'string', choices: ['acsm', 'dsm'], default: 'acsm', help: 'energy model: acsm (A-DSM + A-CSM) or dsm (A-DSM only)' },
@@ -58,6 +59,7 @@ function annealParams(f: ParsedFlags) {
     levels: f.levels as number,
     steps: f.steps as number,
     stepSize: f['step-size'] as number,
+    guideRadius: f['guide-radius'] as number,
     samples: f.samples as number,
     seed: f.seed as number,
   };
@@ -234,8 +236,8 @@ export const inverseSchedulesCommand: CliCommand = {
       }
     });
     out.progress(1);
-    const { model, sigma1, corrector, levels, steps, stepSize, samples, seed } = p;
-    const result = { k: ks, digits: n, indices: idx, geometric: rows.geometric, energy: rows.energy, model, sigma1, corrector, levels, steps, stepSize, samples, seed };
+    const { model, sigma1, corrector, levels, steps, stepSize, guideRadius, samples, seed } = p;
+    const result = { k: ks, digits: n, indices: idx, geometric: rows.geometric, energy: rows.energy, model, sigma1, corrector, levels, steps, stepSize, guideRadius, samples, seed };
     out.result(result, () =>
       [
         `k-pixel reconstruction, ${n} digits × ${p.samples} samples, ${p.levels} levels × ${p.steps} ${p.corrector.toUpperCase()} steps, σ₁ = ${p.sigma1}:`,

@@ -9,7 +9,7 @@ import { createRng } from '../../core/rng.ts';
 import { argmaxRows } from '../../models/digits/analysis.ts';
 import { DigitsNetwork } from '../../models/digits/model.ts';
 import { loadWeights, type EnergyArchitecture } from '../../models/digits/weights.ts';
-import { annealOptionErrors, type Corrector, type ScheduleKind } from '../../models/inverse/anneal.ts';
+import { annealOptionErrors, type Corrector, type ImageAnnealOptions, type ScheduleKind } from '../../models/inverse/anneal.ts';
 import { blindSurface, boxFamilyLogVariance, defaultDigitsGrid, type BlindSurface } from '../../models/inverse/blind.ts';
 import type { ImageEnergy } from '../../models/inverse/imageEnergy.ts';
 import { networkEnergy } from '../../models/inverse/networkEnergy.ts';
@@ -124,8 +124,18 @@ export interface InverseSampleParams {
   stepSize: number;
   samples: number;
   seed: number;
+  /** Energy-guided schedule: half-width of the box over which λ ∂U/∂λ is averaged (anneal.ts; default 3). */
+  guideRadius?: number;
   /** The clean digit's label when known (MNIST); else the classifier's. */
   trueLabel?: number;
+}
+
+/** The sampler's options from a job's parameters; refused with every problem listed. */
+function annealOptions(p: Omit<InverseSampleParams, 'image' | 'problem' | 'model' | 'sigma1'>): ImageAnnealOptions {
+  const opts = { levels: p.levels, correctorSteps: p.steps, corrector: p.corrector, schedule: p.schedule, stepSize: p.stepSize, samples: p.samples, seed: p.seed, guideRadius: p.guideRadius };
+  const errs = annealOptionErrors(opts);
+  if (errs.length) throw new InputError(errs.join('; ') + '.');
+  return opts;
 }
 
 /** Degrade, reconstruct and summarise one digit; progress after every level (cancellable there). */
@@ -133,9 +143,7 @@ export const inverseSample = defineJob<InverseSampleParams, Reconstruction, { le
   const image = checkImage(p.image);
   const problem = asInput(() => parseProblem(p.problem));
   if (problem.kind !== 'noise') asInput(() => checkSigma1(p.sigma1));
-  const opts = { levels: p.levels, correctorSteps: p.steps, corrector: p.corrector, schedule: p.schedule, stepSize: p.stepSize, samples: p.samples, seed: p.seed };
-  const errs = annealOptionErrors(opts);
-  if (errs.length) throw new InputError(errs.join('; ') + '.');
+  const opts = annealOptions(p);
   checkBudget('imageEvaluations', p.samples * (p.levels * (p.steps + 1) + 1), 'use fewer samples, levels or corrector steps');
   const { energy } = await energyModel(ctx.sessions, checkModel(p.model), p.modelsUrl);
   const classify = await digitsClassifier(ctx.sessions, p.modelsUrl);
@@ -221,9 +229,7 @@ export const inverseBatch = defineJob<InverseBatchParams, BatchOutcome, { level:
   if (!images.every(Number.isFinite)) throw new InputError('images hold a non-finite value.');
   const items = p.problems.map((spec, i) => ({ x: images.subarray(i * PIXELS, (i + 1) * PIXELS), problem: asInput(() => parseProblem(spec)), label: p.labels[i] }));
   asInput(() => checkSigma1(p.sigma1));
-  const opts = { levels: p.levels, correctorSteps: p.steps, corrector: p.corrector, schedule: p.schedule, stepSize: p.stepSize, samples: p.samples, seed: p.seed };
-  const errs = annealOptionErrors(opts);
-  if (errs.length) throw new InputError(errs.join('; ') + '.');
+  const opts = annealOptions(p);
   checkBudget('imageEvaluations', n * p.samples * (p.levels * (p.steps + 1) + 1), 'use fewer digits, samples, levels or corrector steps');
   const { energy } = await energyModel(ctx.sessions, checkModel(p.model), p.modelsUrl);
   const classify = await digitsClassifier(ctx.sessions, p.modelsUrl);

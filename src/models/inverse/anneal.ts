@@ -14,8 +14,12 @@
  *
  * Schedules: geometric (λ_t,i = min(λ_y,i, g_t), g_t geometric from max λ_y to the final variance) or
  * energy-guided (δΣ ∝ −Σ ∇_Σ U Σ: the log-variance of pixel i drops by an amount ∝ max(a_i, 0.02),
- * a_i = λ_i ∂U/∂λ_i averaged over the chains; each level spends (remaining log gap)/(levels left), so both
- * schedules reach λ_L in L levels and only the path differs).
+ * a_i = λ_i ∂U/∂λ_i averaged over the chains and over a (2r+1)² box of pixels (`guideRadius`, default 3); each
+ * level spends (remaining log gap)/(levels left), so both schedules reach λ_L in L levels and only the path
+ * differs). The box average matters: per pixel, a_i = ½(1 − E[(y_i − x_i)²]/λ_i) is dominated by the noise of
+ * one coordinate, so the schedule makes salt-and-pepper Σ maps that no training family contains, and the network's
+ * energy is meaningless there (MSE worse than the data mean; docs/digits-energy.md). Averaged over 7×7 boxes the
+ * maps stay smooth, like the training family of smooth log-variance fields.
  *
  * Several observations can be annealed as one batch (`annealImages`: G observations × m chains each, every
  * observation with its own λ_y and schedule), so experiments over many digits fill the energy's batch.
@@ -45,6 +49,8 @@ export interface ImageAnnealOptions {
   schedule?: ScheduleKind;
   /** Final variance per pixel (default 1e-4, the bottom of the training range). */
   finalVar?: number;
+  /** Energy-guided schedule: the half-width r of the (2r+1)² box over which λ ∂U/∂λ is averaged (0: per pixel). Default 3. */
+  guideRadius?: number;
   /** Awaited after each level (progress; throw to cancel). */
   onLevel?: (level: number, levels: number) => Promise<void> | void;
 }
@@ -62,7 +68,7 @@ export interface ImageAnnealResult {
   evaluations: number;
 }
 
-export const DEFAULT_ANNEAL = { levels: 20, correctorSteps: 4, corrector: 'mala' as Corrector, stepSize: 0.1, samples: 8, schedule: 'geometric' as ScheduleKind, finalVar: 1e-4 };
+export const DEFAULT_ANNEAL = { levels: 20, correctorSteps: 4, corrector: 'mala' as Corrector, stepSize: 0.1, samples: 8, schedule: 'geometric' as ScheduleKind, finalVar: 1e-4, guideRadius: 3 };
 
 /** Problems with annealing options, as sentences (empty when valid). */
 export function annealOptionErrors(o: ImageAnnealOptions): string[] {
@@ -73,6 +79,7 @@ export function annealOptionErrors(o: ImageAnnealOptions): string[] {
   int(o.levels, 1, 1000, 'levels');
   int(o.correctorSteps, 0, 100, 'corrector steps');
   int(o.samples, 1, 10000, 'samples');
+  int(o.guideRadius, 0, 27, 'the guide radius');
   if (o.stepSize !== undefined && !(o.stepSize > 0 && o.stepSize <= 10)) e.push(`the corrector step size must be in (0, 10], got ${o.stepSize}`);
   if (o.corrector !== undefined && !CORRECTORS.includes(o.corrector)) e.push(`the corrector must be ula or mala, got "${o.corrector}"`);
   if (o.schedule !== undefined && !SCHEDULES.includes(o.schedule)) e.push(`the schedule must be geometric or energy, got "${o.schedule}"`);
@@ -127,6 +134,37 @@ export function energyGuidedNext(lambda: Float32Array, lambdaEnd: Float32Array, 
     budget -= spent;
   }
   return Float32Array.from(lambda, (l, i) => l * Math.exp(-step[i]));
+}
+
+/**
+ * `a` averaged over a (2r+1)² box of the square image, among the pixels still above their end variance only
+ * (normalised convolution; pixels at their end keep their value).
+ */
+export function smoothOverFree(a: ArrayLike<number>, lambda: Float32Array, lambdaEnd: Float32Array, r: number): Float64Array {
+  const d = lambda.length;
+  const side = Math.round(Math.sqrt(d));
+  if (side * side !== d) throw new Error(`smoothOverFree: ${d} pixels do not form a square image`);
+  const free = (i: number) => lambda[i] > lambdaEnd[i] * (1 + 1e-6);
+  const out = Float64Array.from(a);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const i = y * side + x;
+      if (!free(i)) continue;
+      let s = 0;
+      let c = 0;
+      for (let v = Math.max(0, y - r); v <= Math.min(side - 1, y + r); v++) {
+        for (let u = Math.max(0, x - r); u <= Math.min(side - 1, x + r); u++) {
+          const k = v * side + u;
+          if (free(k) && Number.isFinite(a[k])) {
+            s += a[k];
+            c++;
+          }
+        }
+      }
+      out[i] = s / c;
+    }
+  }
+  return out;
 }
 
 /** Repeats each of the G rows (length d) of `v` m times: [G·d] → [G·m·d]. */
@@ -211,6 +249,7 @@ export async function annealImages(energy: ImageEnergy, ys: Float32Array, lambda
       if (o.schedule === 'energy') {
         const a = new Float64Array(d);
         for (let j = g * m; j < (g + 1) * m; j++) for (let i = 0; i < d; i++) a[i] += chains.ev.glv![j * d + i] / m;
+        if (o.guideRadius > 0) a.set(smoothOverFree(a, lambda.subarray(...span), lamEnd.subarray(...span), o.guideRadius));
         const lamY = lambdaYs.subarray(...span);
         next.set(energyGuidedNext(lambda.subarray(...span), lamEnd.subarray(...span), a, L - t).map((v, i) => Math.min(v, lamY[i])), g * d);
       } else {

@@ -5,7 +5,7 @@
  *   ŷ = (y − m) / √(d + v),  (g, c) = UNet(ŷ, rescaled log v),
  *   U(y, v) = ½ Σ_i ŷ_i (ŷ_i + g_i) + ½ Σ_i c_i + ½ Σ_i log 2π(d_i + v_i)
  *
- * (MATH.md section 5.1: U = ½ ⟨ỹ, f⟩ with the homogeneous coordinate ỹ = (y − m, 1); with g = c = 0 it is the
+ * (docs/digits-energy.md: U = ½ ⟨ỹ, f⟩ with the homogeneous coordinate ỹ = (y − m, 1); with g = c = 0 it is the
  * normalised energy of N(m, diag(d) + Σ)). The U-Net is gain-modulated:
  * every normalised activation is SiLU(GN(x) ⊙ (1 + e)) with e a 1x1 convolution of an embedding of log v at that
  * resolution. ∇_y U and ∂U/∂log v come from `tf.valueAndGrads`; results are read back with `await data()`.

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { cholesky, choleskyInverse, inverseSpd, matvec } from '../../../src/core/linalg.ts';
 import { createRng } from '../../../src/core/rng.ts';
-import { annealImages, correctorMoves, energyGuidedNext, geometricLambdas } from '../../../src/models/inverse/anneal.ts';
+import { annealImages, correctorMoves, energyGuidedNext, geometricLambdas, smoothOverFree } from '../../../src/models/inverse/anneal.ts';
 import { gaussianImageEnergy } from '../../../src/models/inverse/imageEnergy.ts';
 
 const d = 4;
@@ -140,5 +140,23 @@ describe('schedules', () => {
     const spent = Array.from(capped).reduce((s, v, i) => s + Math.log(lam[i] / v), 0);
     expect(spent).toBeCloseTo((3 * Math.log(1e4)) / 2, 4);
     expect(Array.from(energyGuidedNext(lam, end, [1, 1, 1, 1], 1))).toEqual(Array.from(end));
+  });
+
+  it('energy-guided weights: box average over the pixels still above their end, pinned pixels untouched', () => {
+    // 3×3 image; pixel 4 (centre) and 8 are pinned (at their end variance)
+    const lam = Float32Array.from([1, 1, 1, 1, 1e-4, 1, 1, 1, 1e-4]);
+    const end = new Float32Array(9).fill(1e-4);
+    const a = [0.1, 0.2, 0.3, 0.4, 9, 0.6, 0.7, 0.8, 9];
+    const s = smoothOverFree(a, lam, end, 1);
+    expect(s[4]).toBe(9);
+    expect(s[8]).toBe(9);
+    // corner 0: neighbours 0, 1, 3 (4 pinned) → (0.1 + 0.2 + 0.4) / 3
+    expect(s[0]).toBeCloseTo(0.7 / 3, 12);
+    // pixel 5: neighbours 1, 2, 5, 7 (4 and 8 pinned) → (0.2 + 0.3 + 0.6 + 0.8) / 4
+    expect(s[5]).toBeCloseTo(1.9 / 4, 12);
+    expect(Array.from(smoothOverFree(a, lam, end, 0))).toEqual(a);
+    const flat = smoothOverFree(new Array(9).fill(0.25), lam, end, 2);
+    for (const i of [0, 1, 2, 3, 5, 6, 7]) expect(flat[i]).toBeCloseTo(0.25, 12);
+    expect(() => smoothOverFree([1, 2], Float32Array.from([1, 1]), Float32Array.from([0, 0]), 1)).toThrow(/square/);
   });
 });

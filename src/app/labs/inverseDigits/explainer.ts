@@ -23,7 +23,7 @@ export const inverseDigitsExplainer: ExplainerContent = {
     {
       tex: String.raw`z \leftarrow z - \Delta\,\nabla_z U_\theta(z, \Sigma_t) + \Delta^{1/2}\xi`,
       caption:
-        'Predictor from $\\Sigma_t$ to $\\Sigma_{t+1}$, $\\Delta = \\Sigma_t - \\Sigma_{t+1}$ (geometric, or energy-guided: $\\delta\\Sigma_t \\propto \\Sigma_t \\nabla_\\Sigma U_\\theta \\Sigma_t$ per pixel); then corrector steps at $\\Sigma_{t+1}$ (ULA or MALA).',
+        'Predictor from $\\Sigma_t$ to $\\Sigma_{t+1}$, $\\Delta = \\Sigma_t - \\Sigma_{t+1}$ (geometric, or energy-guided: $\\delta\\Sigma_t \\propto \\Sigma_t \\nabla_\\Sigma U_\\theta \\Sigma_t$, averaged over 7×7 pixels so the Σ map stays smooth like the training maps); then corrector steps at $\\Sigma_{t+1}$ (ULA or MALA).',
     },
     {
       tex: String.raw`\pi_t(z) \propto e^{-U_\theta(z, \Sigma_t)}\, \mathcal N(y;\, z,\, \Sigma_y - \Sigma_t)`,

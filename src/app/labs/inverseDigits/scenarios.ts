@@ -33,7 +33,7 @@ export const BLIND: S = {
 export const SMALL_BUDGET: S = {
   id: 'schedules-small-budget',
   title: 'Schedules on a small budget',
-  idea: 'The top of the 9 hidden, 6 levels with 1 MALA step each: press Compare schedules. Both schedules reach the same final Σ in 6 levels; the energy-guided one chooses per pixel how fast to shrink Σ (see the λ-path plot), which matters most when the budget is small.',
+  idea: 'The top of the 9 hidden, 6 levels with 1 MALA step each: press Compare schedules. Both schedules reach the same final Σ in 6 levels; the energy-guided one chooses, region by region, how fast to shrink Σ (see the λ-path plot), which matters most when the budget is small.',
   params: { digit: DEFAULT_DIGIT, problem: 'box', bx: DEFAULT_BOX.x, by: DEFAULT_BOX.y, bw: DEFAULT_BOX.w, bh: DEFAULT_BOX.h, sigma1: 0.02, corrector: 'mala', levels: 6, steps: 1, stepSize: 0.1, samples: 8 },
 };
 
