@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_NAMES, type BackendInfo, type BackendName } from './protocol.ts';
 
@@ -76,10 +76,61 @@ export function planBackends(gpu: WebGpuProbe, registered: readonly BackendName[
   return { order: auto, notices };
 }
 
+export interface WasmThreadPlan {
+  /** Threads to ask the WASM backend for (tfjs's own default would be half the cores). */
+  threads: number;
+  /** Why one thread, when it is one. */
+  why?: string;
+}
+
+/**
+ * How many threads the WASM backend gets: every core when the page is cross-origin isolated (its threaded build
+ * needs SharedArrayBuffer, which only isolated pages have: COOP/COEP headers, README "WASM threads"), else one.
+ * `isolated` is `crossOriginIsolated` (undefined outside a browser), `cores` is `navigator.hardwareConcurrency`.
+ */
+export function planWasmThreads(isolated: boolean | undefined, cores: number | undefined): WasmThreadPlan {
+  if (isolated === undefined) return { threads: 1, why: 'tfjs-wasm has no threads outside a browser page' };
+  if (!isolated) return { threads: 1, why: 'the page is not cross-origin isolated' };
+  const n = Math.floor(cores ?? 1);
+  return n > 1 ? { threads: n } : { threads: 1, why: 'the browser reports one core' };
+}
+
+function wasmThreadPlanHere(): WasmThreadPlan {
+  const scope = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return planWasmThreads(scope.crossOriginIsolated, scope.navigator?.hardwareConcurrency);
+}
+
+/** Threads the started WASM backend runs (1 for its single-threaded builds), with why it is one when it is. */
+function wasmThreads(): { threads: number; why?: string } {
+  const plan = wasmThreadPlanHere();
+  const threads = getThreadsCount();
+  if (threads > 1) return { threads };
+  return { threads, why: plan.why ?? 'the threaded WASM build did not start' };
+}
+
+/**
+ * Runs `start` (the WASM backend's first start) with `navigator.hardwareConcurrency` reporting `threads` × 2:
+ * tfjs-wasm 4.22 caps its pool at hardwareConcurrency / 2 whatever `setThreadsCount` asks (it assumes two
+ * hyper-threads per core; on a 2-core machine that is one thread), and reads the count only while it starts.
+ */
+async function withCoreCapRaised<T>(threads: number, start: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (threads <= 1 || !nav) return start();
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * threads });
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; // the prototype's getter again
+  }
+}
+
 /** Switches tfjs to `name` and runs one op end to end; returns undefined on success, else why it failed. */
 async function trySet(name: BackendName): Promise<string | undefined> {
   try {
-    if (!(await tf.setBackend(name))) return 'it failed to initialise';
+    // The thread count is read once, when the WASM backend first starts: set it before.
+    const threads = name === 'wasm' ? wasmThreadPlanHere().threads : 1;
+    if (name === 'wasm') setThreadsCount(threads);
+    if (!(await withCoreCapRaised(threads, () => tf.setBackend(name)))) return 'it failed to initialise';
     await tf.ready();
     // Run one op end to end, so a backend that registers but cannot compute is rejected here.
     const t = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
@@ -95,13 +146,21 @@ function describe(name: BackendName, gpu: WebGpuProbe): string {
   switch (name) {
     case 'webgpu':
       return gpu.description + (gpu.fallback ? ' (software fallback)' : '');
-    case 'wasm':
-      return 'WebAssembly' + (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' (SIMD)' : '');
+    case 'wasm': {
+      const { threads, why } = wasmThreads();
+      const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' (SIMD)' : '';
+      return `WebAssembly${simd}, ${threads} thread${threads === 1 ? '' : 's'}${why ? ` (${why})` : ''}`;
+    }
     case 'webgl':
       return 'WebGL';
     case 'cpu':
       return 'plain JavaScript';
   }
+}
+
+/** The `threads` field of a started backend's info (WASM only). */
+function threadsOf(name: BackendName): { threads?: number } {
+  return name === 'wasm' ? { threads: wasmThreads().threads } : {};
 }
 
 /**
@@ -114,7 +173,7 @@ export async function selectBackend(requested?: BackendName): Promise<BackendInf
   for (const name of order) {
     const failure = await trySet(name);
     if (!failure) {
-      current = { name, adapter: describe(name, gpu), ...(notices.length ? { notice: notices.join('; ') } : {}) };
+      current = { name, adapter: describe(name, gpu), ...threadsOf(name), ...(notices.length ? { notice: notices.join('; ') } : {}) };
       return current;
     }
     notices.push(`${name} could not start (${failure})`);
@@ -137,7 +196,7 @@ export async function withBackend<T>(
     if (previous) await trySet(previous.name);
     return { info: { name, adapter: '' }, error: failure };
   }
-  const info: BackendInfo = { name, adapter: describe(name, gpu) };
+  const info: BackendInfo = { name, adapter: describe(name, gpu), ...threadsOf(name) };
   try {
     return { info, value: await fn(info) };
   } finally {

@@ -20,6 +20,8 @@ export interface BackendInfo {
   adapter: string;
   /** Why the engine is not on the preferred or requested backend, when it is not. */
   notice?: string;
+  /** WASM: the threads its kernels run on (more than one only on a cross-origin isolated page). */
+  threads?: number;
 }
 
 export type JobName = keyof JobMap;

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { BACKEND_CHOICES, type BackendChoice } from '../state/url.ts';
 import { useEngine, type EngineSnapshot } from '../engine.ts';
+import type { BackendInfo } from '../../engine/protocol.ts';
 import { useJob } from '../useJob.ts';
 import { measurementKey } from '../../engine/jobs/benchResult.ts';
 import { PlotlyPanel } from '../plot/PlotlyPanel.tsx';
@@ -14,6 +15,12 @@ function badgeText(e: EngineSnapshot): string {
   if (e.status === 'error') return 'engine error';
   if (!e.info) return 'starting…';
   return e.info.name.toUpperCase();
+}
+
+/** The badge's short device text: WASM shows its thread count (the title and the panel say why it is one). */
+function badgeDevice(info: BackendInfo): string {
+  if (info.name !== 'wasm' || info.threads === undefined) return info.adapter;
+  return `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 export function BackendBadge({ open, onToggle }: { open: boolean; onToggle(): void }) {
@@ -28,6 +35,7 @@ export function BackendBadge({ open, onToggle }: { open: boolean; onToggle(): vo
       data-status={e.status}
       data-backend={info?.name ?? ''}
       data-adapter={info?.adapter ?? ''}
+      data-threads={info?.threads ?? ''}
       data-notice={info?.notice ?? ''}
       data-backend-info={info ? JSON.stringify(info) : ''}
       aria-expanded={open}
@@ -36,7 +44,7 @@ export function BackendBadge({ open, onToggle }: { open: boolean; onToggle(): vo
       onClick={onToggle}
     >
       <span className="badge-name">{badgeText(e)}</span>
-      {info && <span className="badge-adapter">{info.adapter}</span>}
+      {info && <span className="badge-adapter">{badgeDevice(info)}</span>}
       {info?.notice && (
         <span className="badge-notice" aria-label={info.notice}>
           i

@@ -100,8 +100,13 @@ export interface DigitPosterior {
   inputProbs: number[];
   meanLabel: number;
   meanProbs: number[];
-  /** Milliseconds: the three networks (s1, low-rank s2, diagonal s2) on the input, and everything. */
+  /**
+   * Milliseconds: the three networks (s1, low-rank s2, diagonal s2) on the input; the structured eigen-solver
+   * (top-k pairs and λ_min); the classifier on the samples, input, mean and walks; and everything.
+   */
   msNetworks: number;
+  msEigen: number;
+  msClassifier: number;
   msTotal: number;
 }
 
@@ -143,7 +148,10 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   const vd = stdMap(diagVariance(ad, sigma));
   const k = Math.max(0, Math.min(opt.k, rank));
   const resid = Float64Array.from(noisy, (v, i) => v - mean[i]);
+  const tEigen = performance.now();
   const eig = topEigen(a, V, rank, sigma, k, { exclude: opt.projectNoise ? resid : undefined });
+  const lambdaMin = minEigenvalue(a, V, rank, sigma);
+  const msEigen = performance.now() - tEigen;
   const eigenvectors = new Float32Array(k * D);
   eig.vectors.forEach((vec, j) => eigenvectors.set(vec, j * D));
   const rn = frobenius(resid) || 1;
@@ -158,7 +166,9 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
   both.set(Float32Array.from(image), n * D);
   both.set(mean, (n + 1) * D);
   both.set(walks, (n + 2) * D);
+  const tClassifier = performance.now();
   const cls = await classify(set, both, n + 2 + walks.length / D);
+  const msClassifier = performance.now() - tClassifier;
   const conf = (i: number) => cls.probs[i * 10 + cls.labels[i]];
   const probsOf = (i: number) => Array.from(cls.probs.subarray(i * 10, i * 10 + 10));
   return {
@@ -170,7 +180,7 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     stdDiag: vd.std,
     negativeVariance: v.negative,
     negativeVarianceDiag: vd.negative,
-    minEigenvalue: minEigenvalue(a, V, rank, sigma),
+    minEigenvalue: lambdaMin,
     noiseProjected: opt.projectNoise === true,
     eigenvalues: eig.values,
     eigenvectors,
@@ -188,6 +198,8 @@ export async function digitPosterior(set: DigitsModelSet, image: ArrayLike<numbe
     meanLabel: cls.labels[n + 1],
     meanProbs: probsOf(n + 1),
     msNetworks,
+    msEigen,
+    msClassifier,
     msTotal: performance.now() - t0,
   };
 }
