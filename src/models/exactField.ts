@@ -9,6 +9,10 @@
  *   density's bounds from the core's closed forms (or its noisy version at σ), interpolated bilinearly.
  *   Outside the bounds the field continues as a Gaussian wall of width `wall` (a restoring force), so a chain
  *   that leaves the plot comes back instead of seeing a constant score.
+ *
+ * Each field also carries `source`, a plain description of what it evaluates (the float32 constants of the
+ * mixture, or the grid table and its geometry), so an implementation without tfjs (the typed-array samplers of
+ * `src/samplers/cpu/`) evaluates the same field.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Density, Gmm } from '../core/types.ts';
@@ -16,10 +20,52 @@ import { prepareGmm } from '../core/gmm.ts';
 import type { ScoreField } from './scoreField.ts';
 
 /**
+ * A closed-form Gaussian mixture at noise level σ (MATH.md section 6) as the tfjs field holds it: per component
+ * k the mean μ_k (`means`, [K·d]), the precision P_k = (C_k + σ²I)⁻¹ (`precisions`, [K·d·d], row-major) and
+ * log w_k − ½ log det(C_k + σ²I) − (d/2) log 2π (`logConst`, [K]), all float32.
+ */
+export interface GmmFieldSource {
+  kind: 'gmm';
+  dim: number;
+  K: number;
+  means: Float32Array;
+  precisions: Float32Array;
+  logConst: Float32Array;
+}
+
+/**
+ * A tabulated 2-D density: `table` holds, per node (i, j) of the `resolution`² grid at (lo₀ + i·cell₀, lo₁ + j·cell₁),
+ * the channels log p, s1x, s1y, h11, h12, h22 at offset (i·resolution + j)·6; `lo`, `hi` and `cell` are float32
+ * values; outside [lo, hi] the Gaussian wall of width `wall` continues the field (see the module note).
+ */
+export interface GridFieldSource {
+  kind: 'grid';
+  dim: 2;
+  resolution: number;
+  lo: [number, number];
+  hi: [number, number];
+  cell: [number, number];
+  wall: number;
+  table: Float32Array;
+}
+
+export type ExactFieldSource = GmmFieldSource | GridFieldSource;
+
+/** A score field of an analytic density, with the plain description of what it evaluates. */
+export interface ExactScoreField extends ScoreField {
+  readonly source: ExactFieldSource;
+}
+
+/** The plain description of a field's source when it is an exact field, else undefined. */
+export function exactSourceOf(field: ScoreField): ExactFieldSource | undefined {
+  return (field as Partial<ExactScoreField>).source;
+}
+
+/**
  * The exact field of the Gaussian mixture `gmm` convolved with N(0, σ² I) (σ = 0: the mixture itself).
  * Every method is a pure tensor function of x [n, d].
  */
-export function gmmScoreField(gmm: Gmm, sigma = 0): ScoreField {
+export function gmmScoreField(gmm: Gmm, sigma = 0): ExactScoreField {
   const d = gmm.dim;
   const prep = prepareGmm(gmm, sigma > 0 ? sigma : undefined);
   const K = prep.K;
@@ -50,6 +96,7 @@ export function gmmScoreField(gmm: Gmm, sigma = 0): ScoreField {
 
   return {
     dim: d,
+    source: { kind: 'gmm', dim: d, K, means: mu, precisions: prec, logConst: logc },
     score: (x) => tf.tidy(() => {
       const { a, r } = parts(x);
       return s1Of(a, r);
@@ -93,7 +140,7 @@ const CH = 6;
  * A 2-D density's field by bilinear interpolation of log p, s1 and s2 tabulated on a grid over its bounds
  * (the core's closed forms, or its noisy version at σ). Outside the bounds: a Gaussian wall (see the module note).
  */
-export function gridScoreField(density: Density, opts: GridFieldOptions = {}): ScoreField {
+export function gridScoreField(density: Density, opts: GridFieldOptions = {}): ExactScoreField {
   if (density.dim !== 2 || !density.bounds) throw new Error(`grid score fields need a 2-D density with bounds; "${density.name}" has dimension ${density.dim}`);
   const G = opts.resolution ?? 201;
   const [[x0, x1], [y0, y1]] = density.bounds;
@@ -147,8 +194,10 @@ export function gridScoreField(density: Density, opts: GridFieldOptions = {}): S
   const w2 = wall * wall;
   const outside = (out: tf.Tensor) => tf.cast(tf.notEqual(out, 0), 'float32');
 
+  const f32 = Math.fround;
   return {
     dim: 2,
+    source: { kind: 'grid', dim: 2, resolution: G, lo: [f32(x0), f32(y0)], hi: [f32(x1), f32(y1)], cell: [f32(dx), f32(dy)], wall, table },
     score: (x) => tf.tidy(() => {
       const { v, out } = lookup(x);
       return tf.sub(tf.slice(v, [0, 1], [-1, 2]), tf.div(out, w2)) as tf.Tensor2D;
@@ -182,7 +231,7 @@ export function gridScoreField(density: Density, opts: GridFieldOptions = {}): S
  * The exact field of a registry density at noise level σ (default 0): closed form for Gaussian mixtures,
  * grid interpolation for the other 2-D densities.
  */
-export function exactScoreField(density: Density, sigma = 0, grid: Omit<GridFieldOptions, 'sigma'> = {}): ScoreField {
+export function exactScoreField(density: Density, sigma = 0, grid: Omit<GridFieldOptions, 'sigma'> = {}): ExactScoreField {
   if (density.gmm) return gmmScoreField(density.gmm, sigma);
   return gridScoreField(density, { ...grid, sigma });
 }

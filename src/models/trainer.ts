@@ -14,6 +14,10 @@ import { MAX_HISTORY, type ParsedScoreModel } from './modelFile.ts';
 import { s2OutputScale, ScoreModel } from './scoreModel.ts';
 import { specParameterCount, type ScoreModelSpec } from './scoreModelSpec.ts';
 import { modelFromParsed, serializeModel, type SerializedScoreModel } from './serialize.ts';
+import { FusedTrainStep, MAX_STEPS_PER_SUBMIT } from '../gpu/train/fusedTrainStep.ts';
+import type { NoiseSource } from '../gpu/train/kernelWgsl.ts';
+import { opByOpReason, type TrainPath } from '../gpu/train/trainPath.ts';
+import { tfjsDevice } from '../gpu/device.ts';
 
 /** Where the clean training samples come from (a registry density, a mixture from a file, uploaded points). */
 export interface TrainingData {
@@ -110,6 +114,16 @@ export interface TrainOptions {
   checkpoint?: () => Promise<void>;
 }
 
+/**
+ * How steps run: `path` (default auto: the fused WebGPU step where it runs, tfjs op by op otherwise) and, for the
+ * fused step, where its noise comes from (default: its in-shader generator; `buffer` draws z from the data stream
+ * exactly as the op-by-op step does, for parity tests).
+ */
+export interface TrainerOptions {
+  path?: TrainPath;
+  fusedNoise?: NoiseSource;
+}
+
 /** A point of the recorded loss history (one per report). */
 export interface HistoryPoint {
   step: number;
@@ -155,8 +169,16 @@ export class ScoreTrainer {
   private historyStride = 1;
   private reports = 0;
   private disposed = false;
+  private readonly options: TrainerOptions;
+  /** The fused step (while it trains this model), whether it holds the current weights, and steps per submission. */
+  private fused: FusedTrainStep | null = null;
+  private fusedLoaded = false;
+  private fusedChunk = 1;
+  /** Why the last steps ran op by op (null when they ran fused). */
+  opByOpReason: string | null = null;
 
-  private constructor(hyper: TrainHyper, data: TrainingData, model: ScoreModel, steps: number) {
+  private constructor(hyper: TrainHyper, data: TrainingData, model: ScoreModel, steps: number, options: TrainerOptions = {}) {
+    this.options = options;
     this.hyper = { ...hyper };
     this.data = data;
     this.model = model;
@@ -191,18 +213,24 @@ export class ScoreTrainer {
   }
 
   /** A new run: validates the settings (throws a message listing every problem) and draws fresh weights. */
-  static create(hyper: TrainHyper, data: TrainingData): ScoreTrainer {
+  static create(hyper: TrainHyper, data: TrainingData, options: TrainerOptions = {}): ScoreTrainer {
     validateHyper(hyper, data.dim);
-    return new ScoreTrainer(hyper, data, ScoreTrainer.freshModel(hyper, data), 0);
+    return new ScoreTrainer(hyper, data, ScoreTrainer.freshModel(hyper, data), 0, options);
   }
 
   /** A run continued from a checked model file (`hyperOfModel` merges its settings); its dimension must match the data's. */
-  static fromModel(saved: Partial<TrainHyper> | undefined, data: TrainingData, file: ParsedScoreModel, record: { steps: number; history: readonly HistoryPoint[] } = { steps: 0, history: [] }): ScoreTrainer {
+  static fromModel(
+    saved: Partial<TrainHyper> | undefined,
+    data: TrainingData,
+    file: ParsedScoreModel,
+    record: { steps: number; history: readonly HistoryPoint[] } = { steps: 0, history: [] },
+    options: TrainerOptions = {},
+  ): ScoreTrainer {
     const hyper = hyperOfModel(saved, file.spec);
     validateHyper(hyper, data.dim);
     if (file.spec.dim !== data.dim) throw new Error(`the model has dimension ${file.spec.dim} but the data have dimension ${data.dim}`);
     checkStepWork(hyper.batch, file.spec);
-    const trainer = new ScoreTrainer(hyper, data, modelFromParsed(file), record.steps);
+    const trainer = new ScoreTrainer(hyper, data, modelFromParsed(file), record.steps, options);
     for (const h of record.history.slice(-MAX_HISTORY)) trainer.history.push(h);
     return trainer;
   }
@@ -264,6 +292,58 @@ export class ScoreTrainer {
     this.steps++;
   }
 
+  /**
+   * The fused step for the current settings, loaded with the model's weights; null when the steps run op by op
+   * (`opByOpReason` says why). Switching between the two (a live setting the fused step refuses) restarts Adam's
+   * moments (each keeps its own) and drops the loss statistics of the interval since the last report.
+   */
+  private async fusedStep(): Promise<FusedTrainStep | null> {
+    const { batch, vr, gamma, stopGrad, lr } = this.hyper;
+    this.opByOpReason = opByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr });
+    if (this.opByOpReason) {
+      if (this.fused) {
+        if (this.fusedLoaded) this.fused.writeTo(this.model.variables());
+        this.fused.destroy();
+        this.fused = null;
+        this.adam.reset();
+        this.accumCount = 0;
+      }
+      return null;
+    }
+    if (!this.fused) {
+      this.accum?.dispose();
+      this.accum = null;
+      this.accumCount = 0;
+      const { beta1, beta2, epsilon } = this.adam;
+      this.fused = new FusedTrainStep(tfjsDevice(), this.model.spec, { seed: this.hyper.seed, noise: this.options.fusedNoise ?? 'shader', adam: { beta1, beta2, epsilon } });
+      this.fusedLoaded = false;
+    }
+    if (!this.fusedLoaded) {
+      await this.fused.load(this.model.variables());
+      this.fusedLoaded = true;
+    }
+    await this.fused.prepare({ batch, vr, gamma, stopGrad, lr });
+    return this.fused;
+  }
+
+  /** `k` fused steps in one submission (data drawn as `stepOnce` draws it), awaited; adapts k to `reportMs`. */
+  private async stepsFused(fused: FusedTrainStep, k: number, reportMs: number): Promise<void> {
+    const { batch, vr, gamma, stopGrad, lr } = this.hyper;
+    const d = this.data.dim;
+    const cpuNoise = this.options.fusedNoise === 'buffer';
+    const batches = Array.from({ length: k }, () => {
+      const x = Float32Array.from(this.data.sample(this.dataRng, batch));
+      return cpuNoise ? { x, z: Float32Array.from(normals(this.dataRng, batch * d)) } : { x };
+    });
+    const t0 = performance.now();
+    fused.enqueue(batches, { batch, vr, gamma, stopGrad, lr }, this.steps);
+    await fused.done();
+    const msPerStep = (performance.now() - t0) / k;
+    this.fusedChunk = Math.max(1, Math.min(MAX_STEPS_PER_SUBMIT, Math.round(reportMs / 2 / Math.max(msPerStep, 1e-3))));
+    this.accumCount += k;
+    this.steps += k;
+  }
+
   private snapshot(): Snapshot {
     return { weights: this.model.variables().map((v) => tf.clone(v)), step: this.steps };
   }
@@ -274,10 +354,13 @@ export class ScoreTrainer {
 
   /** Reads and clears the accumulated statistics; returns null when they are not finite. */
   private async flush(elapsedMs: number, stepsInInterval: number): Promise<TrainReport | null | undefined> {
-    if (!this.accum || this.accumCount === 0) return undefined;
-    const v = await this.accum.data();
+    if (this.accumCount === 0) return undefined;
+    const fused = this.fused && !this.opByOpReason ? this.fused : null;
+    const v = fused ? await fused.takeStats() : await this.accum!.data();
+    // The fused step's weights go back to the model at every report (snapshots, fields and saves read them).
+    fused?.writeTo(this.model.variables());
     const c = this.accumCount;
-    this.accum.dispose();
+    this.accum?.dispose();
     this.accum = null;
     this.accumCount = 0;
     const loss = v[0] / c;
@@ -314,6 +397,7 @@ export class ScoreTrainer {
       this.steps = src.step;
     }
     this.adam.reset();
+    this.fusedLoaded = false;
   }
 
   /**
@@ -353,8 +437,17 @@ export class ScoreTrainer {
       return null;
     };
     while (done < n) {
-      this.stepOnce();
-      done++;
+      // Settings may change between steps (configure): each submission of fused steps takes the current ones.
+      const fused = await this.fusedStep();
+      if (fused) {
+        // The first step of a run is a submission of its own (it is reported alone, see below).
+        const k = this.steps === 0 ? 1 : Math.min(n - done, this.fusedChunk);
+        await this.stepsFused(fused, k, reportMs);
+        done += k;
+      } else {
+        this.stepOnce();
+        done++;
+      }
       // The first step of a fresh run is always reported: its loss is the reference `lossGrowthWarning` compares with.
       if (done === n || this.steps === 1 || performance.now() - t0 >= reportMs) {
         const stop = await report();
@@ -369,6 +462,8 @@ export class ScoreTrainer {
   /** Fresh weights from the seed, cleared optimiser and history, step 0. */
   reset(): void {
     this.clearState();
+    this.fused?.destroy();
+    this.fused = null;
     this.model.dispose();
     this.model = ScoreTrainer.freshModel(this.hyper, this.data);
     this.adam.dispose();
@@ -400,6 +495,8 @@ export class ScoreTrainer {
     if (this.disposed) return;
     this.disposed = true;
     this.clearState();
+    this.fused?.destroy();
+    this.fused = null;
     this.adam.dispose();
     this.model.dispose();
   }

@@ -1,22 +1,14 @@
 /**
- * A set of chains of one sampler on the engine: positions as a tensor [n, d], divergence bookkeeping per
- * chain, MALA acceptance counts, and common random numbers: the noise of iteration t is a pure function of
- * (seed, t), so two chain sets with the same seed (and the same initial points) see the same draws.
+ * A set of chains of one sampler on the engine, op by op in tfjs (engine "tfjs", the reference implementation of
+ * the `Chains` contract, chainsApi.ts): positions as a tensor [n, d], divergence bookkeeping per chain, MALA
+ * acceptance counts, and common random numbers: the noise of iteration t is a pure function of (seed, t), so
+ * two chain sets with the same seed (and the same initial points) see the same draws.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ScoreField } from '../models/scoreField.ts';
-import { samplerMove, type ChainCache, type MoveOptions } from './kernels.ts';
-
-/** Mixes (seed, t, stream) into a 31-bit seed for tf.randomNormal / tf.randomUniform (murmur3 finaliser). */
-export function streamSeed(seed: number, t: number, stream: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul((t + 1) | 0, 0x85ebca6b) ^ Math.imul((stream + 1) | 0, 0xc2b2ae35)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h & 0x7fffffff;
-}
+import type { Chains, ChainsOptions, DivergenceInfo } from './chainsApi.ts';
+import { samplerMove, type ChainCache } from './kernels.ts';
+import { streamSeed } from './streamSeed.ts';
 
 /** The noise of iteration t: ξ ~ N(0, I) of shape [n, d] and, when asked, log U with U ~ Uniform(0, 1) of shape [n]. */
 export function noiseAt(seed: number, t: number, n: number, d: number, withUniform: boolean): { xi: tf.Tensor2D; logU?: tf.Tensor1D } {
@@ -52,22 +44,8 @@ export function initialPoints(spec: InitSpec, n: number, d: number, seed: number
   });
 }
 
-export interface ChainSetOptions extends MoveOptions {
-  seed: number;
-  /** A chain is diverged when a coordinate is non-finite or |x_i − center_i| > bound. */
-  center: number[];
-  bound: number;
-}
-
-/** Per-chain divergence, read back from the engine. */
-export interface DivergenceInfo {
-  /** Number of chains that diverged so far. */
-  count: number;
-  /** For each chain, the iteration (1-based) at which it diverged, or −1. */
-  at: Int32Array;
-}
-
-export class ChainSet {
+export class ChainSet implements Chains {
+  readonly engine = 'tfjs';
   /** Iterations done since the initial points. */
   t = 0;
   x: tf.Tensor2D;
@@ -80,14 +58,14 @@ export class ChainSet {
   /** Steps counted in `acceptSum`. */
   acceptSteps = 0;
   private cache: ChainCache = {};
-  private readonly centerT: tf.Tensor1D;
+  private centerT: tf.Tensor1D;
   readonly n: number;
   readonly d: number;
 
   constructor(
     readonly field: ScoreField,
     x0: tf.Tensor2D,
-    public opts: ChainSetOptions,
+    public opts: ChainsOptions,
   ) {
     [this.n, this.d] = x0.shape;
     this.x = tf.clone(x0);
@@ -97,10 +75,14 @@ export class ChainSet {
     this.centerT = tf.tensor1d(opts.center);
   }
 
-  /** Changes the step size, sampler or clamp; takes effect at the next step (the MALA cache stays valid). */
-  configure(patch: Partial<MoveOptions>): void {
+  /** Changes the step size, sampler, clamp or seed; takes effect at the next step (the MALA cache stays valid unless the sampler changes). */
+  configure(patch: Partial<ChainsOptions>): void {
     if (patch.kind && patch.kind !== this.opts.kind) this.dropCache();
     this.opts = { ...this.opts, ...patch };
+    if (patch.center) {
+      this.centerT.dispose();
+      this.centerT = tf.tensor1d(patch.center);
+    }
   }
 
   /**
@@ -147,11 +129,27 @@ export class ChainSet {
     this.t = t;
   }
 
+  /** Advances k iterations; resolves once the queued work is done (one readback of the positions). */
+  async advance(k: number): Promise<void> {
+    for (let i = 0; i < k; i++) this.step();
+    await this.x.data();
+  }
+
+  /** Advances k iterations and resolves to the positions after each of them, [k·n·d]. */
+  async run(k: number): Promise<Float32Array> {
+    const frames = this.runFrames(k);
+    try {
+      return (await frames.data()) as Float32Array;
+    } finally {
+      frames.dispose();
+    }
+  }
+
   /**
    * Runs k iterations and returns the positions after each of them, stacked as [k, n, d] (one tensor the
    * caller reads back once and disposes).
    */
-  run(k: number): tf.Tensor3D {
+  runFrames(k: number): tf.Tensor3D {
     const frames: tf.Tensor2D[] = [];
     for (let i = 0; i < k; i++) {
       this.step();
@@ -169,13 +167,14 @@ export class ChainSet {
     this.acceptSteps = 0;
   }
 
-  /** Puts the chains back at `x0` (iteration 0, all alive). */
-  reset(x0: tf.Tensor2D): void {
+  /** Puts the chains back at `x0` ([n·d] or a tensor [n, d]): iteration 0, all alive, counters zeroed. */
+  reset(x0: Float32Array | tf.Tensor2D): void {
+    if (x0 instanceof Float32Array && x0.length !== this.n * this.d) throw new Error(`initial points: expected ${this.n * this.d} numbers, got ${x0.length}`);
     this.x.dispose();
     this.alive.dispose();
     this.deadAt.dispose();
     this.dropCache();
-    this.x = tf.clone(x0);
+    this.x = x0 instanceof Float32Array ? tf.tensor2d(x0, [this.n, this.d]) : tf.clone(x0);
     this.alive = tf.ones([this.n]);
     this.deadAt = tf.fill([this.n], -1);
     this.resetCounters();

@@ -4,7 +4,8 @@
  * starts from the same initial points and consumes the same noise (common random numbers).
  */
 import type { ScoreField } from '../models/scoreField.ts';
-import { ChainSet, initialPoints } from './chains.ts';
+import { initialPoints } from './chains.ts';
+import { createChains, type EngineChoice } from './createChains.ts';
 import { missingFor, type SamplerKind } from './kernels.ts';
 import { DEFAULT_MAX_WHITENED_ERROR, samplerMetrics, type Draws, type SamplerMetrics } from './metrics.ts';
 import type { InitMode, SamplerTarget } from './target.ts';
@@ -18,6 +19,16 @@ export function startPoints(target: SamplerTarget, mode: InitMode | undefined, n
   return initialPoints(target.init, n, target.dim, seed);
 }
 
+/** `startPoints` read back as [n·d]. */
+export async function startPointsData(target: SamplerTarget, mode: InitMode | undefined, n: number, seed: number): Promise<Float32Array> {
+  const x0 = startPoints(target, mode, n, seed);
+  try {
+    return Float32Array.from(await x0.data());
+  } finally {
+    x0.dispose();
+  }
+}
+
 export interface RunSpec {
   kind: SamplerKind;
   step: number;
@@ -29,6 +40,8 @@ export interface RunSpec {
   seed: number;
   /** Where chains start (default 'spread'). */
   init?: InitMode;
+  /** Which implementation runs the chains (default 'auto': `createChains`'s rule). */
+  engine?: EngineChoice;
 }
 
 export interface RunHooks {
@@ -45,14 +58,15 @@ export async function runChains(field: ScoreField, target: SamplerTarget, spec: 
   divergedAt: Int32Array;
   acceptance?: Float32Array;
   seconds: number;
+  /** The implementation that ran the chains (`Chains.engine`). */
+  engine: string;
 }> {
   const missing = missingFor(field, spec.kind);
   if (missing) throw new Error(`${spec.kind} cannot run here: it needs ${missing}.`);
   const n = spec.chains;
   const d = field.dim;
-  const x0 = startPoints(target, spec.init, n, spec.seed);
-  const cs = new ChainSet(field, x0, { kind: spec.kind, step: spec.step, clamp: spec.clamp, seed: spec.seed, center: target.center, bound: target.bound });
-  x0.dispose();
+  const x0 = await startPointsData(target, spec.init, n, spec.seed);
+  const cs = await createChains(field, x0, { kind: spec.kind, step: spec.step, clamp: spec.clamp, seed: spec.seed, center: target.center, bound: target.bound }, spec.engine);
   const data = new Float32Array(spec.steps * n * d);
   const total = spec.burn + spec.steps;
   const t0 = performance.now();
@@ -61,8 +75,7 @@ export async function runChains(field: ScoreField, target: SamplerTarget, spec: 
     let done = 0;
     while (done < spec.burn) {
       const k = Math.min(CHUNK, spec.burn - done);
-      for (let i = 0; i < k; i++) cs.step();
-      await cs.x.data(); // flush queued GPU work before timing moves on
+      await cs.advance(k);
       done += k;
       const p0 = performance.now();
       await hooks.checkpoint?.(done / total);
@@ -72,9 +85,7 @@ export async function runChains(field: ScoreField, target: SamplerTarget, spec: 
     let kept = 0;
     while (kept < spec.steps) {
       const k = Math.min(CHUNK, spec.steps - kept);
-      const frames = cs.run(k);
-      data.set(await frames.data(), kept * n * d);
-      frames.dispose();
+      data.set(await cs.run(k), kept * n * d);
       kept += k;
       const p0 = performance.now();
       await hooks.checkpoint?.((spec.burn + kept) / total);
@@ -83,16 +94,16 @@ export async function runChains(field: ScoreField, target: SamplerTarget, spec: 
     const seconds = (performance.now() - t0 - pause) / 1000;
     const div = await cs.divergence();
     const acceptance = spec.kind === 'mala' ? await cs.acceptance() : undefined;
-    return { draws: { data, iters: spec.steps, chains: n, dim: d }, divergedAt: div.at, acceptance, seconds };
+    return { draws: { data, iters: spec.steps, chains: n, dim: d }, divergedAt: div.at, acceptance, seconds, engine: cs.engine };
   } finally {
     cs.dispose();
   }
 }
 
-/** One run and its metrics. */
-export async function sampleRun(field: ScoreField, target: SamplerTarget, spec: RunSpec, hooks: RunHooks = {}): Promise<SamplerMetrics> {
+/** One run, its metrics and the engine that ran it. */
+export async function sampleRun(field: ScoreField, target: SamplerTarget, spec: RunSpec, hooks: RunHooks = {}): Promise<SamplerMetrics & { engine: string }> {
   const r = await runChains(field, target, spec, hooks);
-  return samplerMetrics(r.draws, target, { divergedAt: r.divergedAt, seconds: r.seconds, acceptance: r.acceptance });
+  return { ...samplerMetrics(r.draws, target, { divergedAt: r.divergedAt, seconds: r.seconds, acceptance: r.acceptance }), engine: r.engine };
 }
 
 /** `lo:hi:n` → n step sizes log-spaced from lo to hi (both included). */
@@ -126,6 +137,8 @@ export type SweepCriterion = 'ess' | 'ess-within';
 export interface SweepCurve {
   sampler: SamplerKind;
   clamp: boolean;
+  /** The implementation that ran the chains (`Chains.engine`). */
+  engine: string;
   criterion: SweepCriterion;
   points: SweepPoint[];
   /** The bias gate the best step passed (see `SweepGate`). */
@@ -173,6 +186,8 @@ export interface SweepSpec {
   maxCovError?: number;
   /** What is maximised (default 'ess'). */
   criterion?: SweepCriterion;
+  /** Which implementation runs the chains (default 'auto'). */
+  engine?: EngineChoice;
 }
 
 /** Whether a run passes the bias gate (see `SweepGate`). */
@@ -223,16 +238,18 @@ export async function sweep(
     const missing = missingFor(field, s.kind);
     if (missing) throw new Error(`${s.kind} cannot run here: it needs ${missing}.`);
     const points: SweepPoint[] = [];
+    let engine = '';
     for (const step of spec.grid) {
-      const m = await sampleRun(field, target, { ...spec, kind: s.kind, clamp: s.clamp, step }, {
+      const { engine: ran, ...m } = await sampleRun(field, target, { ...spec, kind: s.kind, clamp: s.clamp, step }, {
         checkpoint: (f) => hooks.checkpoint?.({ done: done + f, total, sampler: s.kind, step }) ?? Promise.resolve(),
       });
       points.push({ step, ...m });
+      engine = ran;
       done++;
       await hooks.checkpoint?.({ done, total, sampler: s.kind, step, essMin: m.essMin });
     }
     const criterion = spec.criterion ?? 'ess';
-    curves.push({ sampler: s.kind, clamp: s.clamp ?? false, criterion, points, gate, ...bestStep(points, gate, criterion) });
+    curves.push({ sampler: s.kind, clamp: s.clamp ?? false, engine, criterion, points, gate, ...bestStep(points, gate, criterion) });
   }
   return curves;
 }

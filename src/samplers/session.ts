@@ -4,10 +4,10 @@
  * positions, fading trails of a subset of chains, a chosen chain's path, and on request the diagnostics
  * (metrics, autocorrelation, marginal histograms, distance to the target against iteration).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { ScoreField } from '../models/scoreField.ts';
-import { ChainSet } from './chains.ts';
-import { startPoints } from './run.ts';
+import type { Chains } from './chainsApi.ts';
+import { createChains, type EngineChoice } from './createChains.ts';
+import { startPointsData } from './run.ts';
 import { missingFor, type SamplerKind } from './kernels.ts';
 import { aliveChains, autocorrelation, crossSectionDistance, marginalHistogram, samplerMetrics, type Draws, type SamplerMetrics } from './metrics.ts';
 import type { InitMode, SamplerTarget } from './target.ts';
@@ -36,6 +36,8 @@ export interface SessionSpec {
   pathLength?: number;
   /** Kept iterations in the metrics window (default 1000, fewer for very many chains). */
   window?: number;
+  /** Which implementation runs the chains (default 'auto': `createChains`'s rule). */
+  engine?: EngineChoice;
 }
 
 /** What a panel draws after an advance. */
@@ -84,7 +86,6 @@ export function nextCheckpoint(t: number): number {
 }
 
 class Panel {
-  readonly cs: ChainSet;
   keepFrom: number;
   /** Ring of kept frames [window][n][d] and of the seconds each took. */
   readonly ring: Float32Array;
@@ -103,16 +104,12 @@ class Panel {
   divergedAt: Int32Array;
 
   constructor(
-    field: ScoreField,
-    x0: tf.Tensor2D,
-    spec: PanelSpec,
+    readonly cs: Chains,
     readonly s: Required<Omit<SessionSpec, 'panels'>>,
-    target: SamplerTarget,
     x0data: Float32Array,
   ) {
-    this.cs = new ChainSet(field, x0, { kind: spec.kind, step: spec.step, clamp: spec.clamp, seed: s.seed, center: target.center, bound: target.bound });
     const n = s.chains;
-    const d = field.dim;
+    const d = cs.d;
     this.keepFrom = s.burn;
     this.ring = new Float32Array(s.window * n * d);
     this.ringSec = new Float64Array(s.window);
@@ -146,7 +143,6 @@ export class SamplerSession {
   readonly dim: number;
   private readonly spec: Required<Omit<SessionSpec, 'panels'>>;
   private readonly panels: Panel[];
-  private x0: tf.Tensor2D;
   private x0data: Float32Array;
   /** Bumped by every reset: an advance that was in flight across one discards its frames. */
   private epoch = 0;
@@ -155,15 +151,22 @@ export class SamplerSession {
   private constructor(
     readonly field: ScoreField,
     readonly target: SamplerTarget,
-    spec: SessionSpec,
+    settings: Required<Omit<SessionSpec, 'panels'>>,
+    chains: Chains[],
     x0data: Float32Array,
     private readonly ownsField: boolean,
   ) {
     this.dim = field.dim;
+    this.spec = settings;
+    this.x0data = x0data;
+    this.panels = chains.map((cs) => new Panel(cs, settings, x0data));
+  }
+
+  /** The session's settings with their defaults. */
+  private static settings(spec: SessionSpec, d: number): Required<Omit<SessionSpec, 'panels'>> {
     const n = spec.chains;
-    const d = field.dim;
     const window = spec.window ?? Math.max(100, Math.min(1000, Math.floor(4e6 / (n * d))));
-    this.spec = {
+    return {
       chains: n,
       seed: spec.seed,
       init: spec.init ?? 'spread',
@@ -173,10 +176,8 @@ export class SamplerSession {
       pathChain: Math.min(n - 1, Math.max(0, spec.pathChain ?? 0)),
       pathLength: spec.pathLength ?? 500,
       window,
+      engine: spec.engine ?? 'auto',
     };
-    this.x0data = x0data;
-    this.x0 = tf.tensor2d(x0data, [n, d]);
-    this.panels = spec.panels.map((p) => new Panel(field, this.x0, p, this.spec, target, x0data));
   }
 
   /** Starts a session: draws the shared initial points and checks that the field supports every sampler. */
@@ -188,14 +189,27 @@ export class SamplerSession {
       if (missing) throw new Error(`${p.kind} cannot run here: it needs ${missing}.`);
       if (!(p.step > 0)) throw new Error(`step sizes must be positive (got ${p.step})`);
     }
-    const x0 = startPoints(target, spec.init, spec.chains, spec.seed);
-    const data = Float32Array.from(await x0.data());
-    x0.dispose();
-    return new SamplerSession(field, target, spec, data, ownsField);
+    const data = await startPointsData(target, spec.init, spec.chains, spec.seed);
+    const settings = SamplerSession.settings(spec, field.dim);
+    const chains: Chains[] = [];
+    try {
+      for (const p of spec.panels) {
+        chains.push(await createChains(field, data, { kind: p.kind, step: p.step, clamp: p.clamp, seed: settings.seed, center: target.center, bound: target.bound }, settings.engine));
+      }
+    } catch (e) {
+      for (const cs of chains) cs.dispose();
+      throw e;
+    }
+    return new SamplerSession(field, target, settings, chains, data, ownsField);
   }
 
   get panelCount(): number {
     return this.panels.length;
+  }
+
+  /** The implementation that runs the panels' chains (`Chains.engine`; the same for every panel). */
+  get engine(): string {
+    return this.panels[0].cs.engine;
   }
 
   /** Changes a panel's sampler, step size or clamp at once (even while running); its metrics window restarts. */
@@ -217,14 +231,11 @@ export class SamplerSession {
     this.epoch++;
     if (seed !== undefined && seed !== this.spec.seed) {
       this.spec.seed = seed;
-      const x0 = startPoints(this.target, this.spec.init, this.spec.chains, seed);
-      this.x0data = Float32Array.from(await x0.data());
-      this.x0.dispose();
-      this.x0 = x0;
+      this.x0data = await startPointsData(this.target, this.spec.init, this.spec.chains, seed);
     }
     for (const p of this.panels) {
-      p.cs.opts = { ...p.cs.opts, seed: this.spec.seed };
-      p.cs.reset(this.x0);
+      p.cs.configure({ seed: this.spec.seed });
+      p.cs.reset(this.x0data);
       p.positions = Float32Array.from(this.x0data);
       p.divergedAt.fill(-1);
       p.clearAll();
@@ -239,16 +250,14 @@ export class SamplerSession {
       const p = this.panel(i);
       const t0 = performance.now();
       const startT = p.cs.t;
-      const frames = p.cs.run(k);
-      const data = await frames.data();
-      frames.dispose();
+      const data = await p.cs.run(k);
       if (this.disposed) return [];
       const div = await p.cs.divergence();
       if (this.disposed) return [];
       const secPerIter = (performance.now() - t0) / 1000 / k;
       if (epoch !== this.epoch) return this.frames();
       p.divergedAt = div.at;
-      this.ingest(p, data as Float32Array, startT, k, secPerIter);
+      this.ingest(p, data, startT, k, secPerIter);
     }
     return this.frames();
   }
@@ -397,7 +406,6 @@ export class SamplerSession {
     if (this.disposed) return;
     this.disposed = true;
     for (const p of this.panels) p.cs.dispose();
-    this.x0.dispose();
     if (this.ownsField) this.field.dispose();
   }
 }

@@ -50,11 +50,12 @@ function fmtMs(ms: number): string {
 export function markdownTable(report: BenchReport): string {
   const runs: [string, BenchResult][] = [['Node', report.node]];
   if (report.browser?.result) runs.push([`Chromium ${report.browser.chromium.split('.')[0]}`, report.browser.result]);
-  const keys = [...new Set(runs.flatMap(([, r]) => r.results.flatMap((b) => b.measurements.map(measurementKey))))];
+  const keys = [...new Set(runs.flatMap(([, r]) => [...r.results, ...(r.engines ?? [])].flatMap((b) => b.measurements.map(measurementKey))))];
+  const samplerName: Record<string, string> = { 'langevin-step': 'Langevin', 'ozaki-step': 'Ozaki', 'ozaki-full-step': 'full Ozaki', 'mala-step': 'MALA' };
   const title = (key: string): string => {
     const [task, size] = key.split('@');
     const n = Number(size);
-    return task === 'train-step' ? `train step, batch ${n}` : `Langevin step, ${n >= 1000 ? `${n / 1000}k` : n} chains`;
+    return task === 'train-step' ? `train step, batch ${n}` : `${samplerName[task] ?? task} step, ${n >= 1000 ? `${n / 1000}k` : n} chains`;
   };
   const lines = [
     `| where | backend | device | ${keys.map(title).join(' | ')} |`,
@@ -68,6 +69,14 @@ export function markdownTable(report: BenchReport): string {
         return m ? `${fmtMs(m.msPerStep)} ms${ratio !== undefined ? ` (${ratio.toFixed(1)}×)` : ''}` : '–';
       });
       lines.push(`| ${where} | ${b.backend} | ${b.adapter || 'not available'} | ${cells.join(' | ')} |`);
+    }
+    // Chains engines outside tfjs (typed arrays): no ratio, they are not tfjs backends.
+    for (const e of r.engines ?? []) {
+      const cells = keys.map((key) => {
+        const m = e.measurements.find((x) => measurementKey(x) === key);
+        return m ? `${fmtMs(m.msPerStep)} ms` : '–';
+      });
+      lines.push(`| ${where} | ${e.engine} engine | ${e.device} | ${cells.join(' | ')} |`);
     }
   }
   const m = report.machine;

@@ -6,6 +6,8 @@
  *   (MATH.md section 2, σ-weighted form `‖σ s1θ(x̃) + z‖²`), batch 512.
  * - `langevin-step`: one unadjusted Langevin step `x ← x + (ε/2) ∇log p(x) + √ε ξ` (MATH.md section 3) of
  *   n chains on the closed-form score of a 2-D Gaussian mixture (MATH.md section 6), n = 1k and 10k.
+ * - `engines`: the same sampler step (and `ozaki-step`, `ozaki-full-step`, `mala-step`) on the typed-array chains
+ *   engine ("cpu", src/samplers/cpu/), which runs exact scores without a tfjs op per step; timed once per run.
  *
  * Timing: a measurement is a series of runs of k steps each, closed by `await tensor.data()` (so queued GPU
  * work is included); ms per step = run time / k. Warm-up runs (shader compilation, first allocations) are
@@ -20,13 +22,19 @@ import { createMlp, disposeMlp, mlpApply, mlpVariables } from '../../models/mlp.
 import { dsmPerSample } from '../../models/losses.ts';
 import { Adam } from '../../models/adam.ts';
 import { gmmScoreField } from '../../models/exactField.ts';
-import { langevinMove } from '../../samplers/kernels.ts';
+import { langevinMove, type MoveOptions } from '../../samplers/kernels.ts';
 import { noiseAt } from '../../samplers/chains.ts';
+import { CpuChains } from '../../samplers/cpu/cpuChains.ts';
+import { cpuField } from '../../samplers/cpu/field.ts';
+import { fillNormals } from '../../samplers/cpu/noise.ts';
 import { createRng } from '../../core/rng.ts';
 import { sampleGmm } from '../../core/gmm.ts';
 import { getDensity } from '../../core/densities/index.ts';
 import type { Gmm } from '../../core/types.ts';
-import { median, ratiosOf, type BenchBackendResult, type BenchMeasurement, type BenchParams, type BenchProgress, type BenchResult, type BenchTask } from './benchResult.ts';
+import { countDispatches } from '../../gpu/dispatchCount.ts';
+import { fusedBenchSpec, timeFusedTrain } from '../../gpu/train/benchFused.ts';
+import { benchFusedLangevin } from '../../gpu/samplers/benchFused.ts';
+import { median, ratiosOf, type BenchBackendResult, type BenchEngineResult, type BenchMeasurement, type BenchParams, type BenchProgress, type BenchResult, type BenchTask } from './benchResult.ts';
 
 export * from './benchResult.ts';
 
@@ -53,17 +61,22 @@ async function runSteps(step: Step, k: number): Promise<number> {
 }
 
 async function measure(step: Step, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<{ runs: number[]; stepsPerRun: number }> {
+  return measureRuns((k) => runSteps(step, k), opt, ctx);
+}
+
+/** The timing rules of the module note, for anything that runs k steps and returns its wall time in ms. */
+async function measureRuns(timeRun: (k: number) => Promise<number>, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<{ runs: number[]; stepsPerRun: number }> {
   // Warm-up: the first step compiles kernels / shaders (excluded); the second calibrates steps per run and,
   // when a single step already fills a run (slow backends), counts as the first timed run.
-  await runSteps(step, 1);
+  await timeRun(1);
   await ctx.checkpoint();
-  const one = await runSteps(step, 1);
+  const one = await timeRun(1);
   const stepsPerRun = Math.max(1, Math.min(200, Math.round(opt.runMs / Math.max(one, 0.01))));
   const runs: number[] = stepsPerRun === 1 ? [one] : [];
   const t0 = performance.now();
   while (runs.length < opt.maxRuns && (runs.length < opt.minRuns || performance.now() - t0 < opt.budgetMs)) {
     await ctx.checkpoint();
-    runs.push((await runSteps(step, stepsPerRun)) / stepsPerRun);
+    runs.push((await timeRun(stepsPerRun)) / stepsPerRun);
   }
   return { runs, stepsPerRun };
 }
@@ -105,11 +118,30 @@ async function benchTrain(batch: number, hidden: number, seed: number, opt: Timi
     });
   try {
     const { runs, stepsPerRun } = await measure(step, opt, ctx);
-    return { task: 'train-step', size: batch, msPerStep: median(runs), runs, stepsPerRun };
+    const dispatches = tf.getBackend() === 'webgpu' ? { dispatchesPerStep: (await countDispatches(() => runSteps(step, 1))).dispatches } : {};
+    return { task: 'train-step', size: batch, msPerStep: median(runs), runs, stepsPerRun, ...dispatches };
   } finally {
     adam.dispose();
     disposeMlp(mlp);
     data.dispose();
+  }
+}
+
+/**
+ * `fused-train-step` (webgpu only): the `train-step` above — same model, data, σ and learning rate — run by the
+ * fused WGSL kernels of gpu/train/ (2 dispatches per step, several steps per submission, noise from their in-shader
+ * generator, batches drawn on the CPU as the trainer draws them).
+ */
+async function benchFusedTrain(batch: number, hidden: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
+  const rng = createRng(seed);
+  const pool = Float32Array.from(sampleGmm(benchGmm(), rng, 4096));
+  const mlp = createMlp([2, hidden, hidden, 2], 'softplus', rng);
+  try {
+    const settings = { batch, vr: false, gamma: 1, stopGrad: false, lr: 1e-3 };
+    const r = await timeFusedTrain(fusedBenchSpec(hidden, 0.1), mlpVariables(mlp), pool, settings, rng, opt, () => ctx.checkpoint());
+    return { task: 'fused-train-step', size: batch, msPerStep: median(r.runs), runs: r.runs, stepsPerRun: r.stepsPerRun, dispatchesPerStep: r.dispatchesPerStep };
+  } finally {
+    disposeMlp(mlp);
   }
 }
 
@@ -127,11 +159,38 @@ async function benchLangevin(chains: number, seed: number, opt: TimingOptions, c
   };
   try {
     const { runs, stepsPerRun } = await measure(step, opt, ctx);
-    return { task: 'langevin-step', size: chains, msPerStep: median(runs), runs, stepsPerRun };
+    const dispatches = tf.getBackend() === 'webgpu' ? { dispatchesPerStep: (await countDispatches(() => runSteps(step, 1))).dispatches } : {};
+    return { task: 'langevin-step', size: chains, msPerStep: median(runs), runs, stepsPerRun, ...dispatches };
   } finally {
     x.dispose();
     field.dispose();
   }
+}
+
+/** The typed-array sampler rows: task, sampler options (MATH.md section 3; Ozaki with the exact s2 of gmm2). */
+const CPU_SAMPLER_TASKS: { task: BenchTask; opts: MoveOptions }[] = [
+  { task: 'langevin-step', opts: { kind: 'langevin', step: 0.01 } },
+  { task: 'ozaki-step', opts: { kind: 'ozaki', step: 0.01 } },
+  { task: 'ozaki-full-step', opts: { kind: 'ozaki-full', step: 0.01 } },
+  { task: 'mala-step', opts: { kind: 'mala', step: 0.01 } },
+];
+
+/**
+ * One step of n chains of the typed-array engine (`CpuChains`, engine "cpu") on the exact gmm2 score, noise
+ * included: what `createChains` runs for exact scores on WASM and CPU. Runs are timed around `advance(k)`.
+ */
+async function benchCpuSampler(task: BenchTask, opts: MoveOptions, chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
+  const field = gmmScoreField(benchGmm());
+  const z = new Float64Array(chains * 2);
+  fillNormals(z, seed, -1);
+  const cs = new CpuChains(cpuField(field.source), Float32Array.from(z), { ...opts, seed, center: [0, 0], bound: 1e3 });
+  field.dispose();
+  const { runs, stepsPerRun } = await measureRuns(async (k) => {
+    const t0 = performance.now();
+    await cs.advance(k);
+    return performance.now() - t0;
+  }, opt, ctx);
+  return { task, size: chains, msPerStep: median(runs), runs, stepsPerRun };
 }
 
 export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (params, ctx) => {
@@ -167,10 +226,21 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
         tick('train-step', batch);
         measurements.push(await benchTrain(batch, hidden, seed, opt, ctx));
         done++;
+        if (backend === 'webgpu') {
+          tick('fused-train-step', batch);
+          const fused = await benchFusedTrain(batch, hidden, seed, opt, ctx);
+          measurements.push({ ...fused, speedupOverOpByOp: measurements[measurements.length - 1].msPerStep / fused.msPerStep });
+        }
         for (const n of chains) {
           tick('langevin-step', n);
-          measurements.push(await benchLangevin(n, seed, opt, ctx));
+          const opByOp = await benchLangevin(n, seed, opt, ctx);
+          measurements.push(opByOp);
           done++;
+          if (backend === 'webgpu') {
+            tick('fused-langevin-step', n);
+            const fused = await benchFusedLangevin(benchGmm(), n, seed, (timeRun) => measureRuns(timeRun, opt, ctx));
+            measurements.push({ ...fused, speedupOverOpByOp: opByOp.msPerStep / fused.msPerStep });
+          }
         }
         return undefined;
       } catch (e) {
@@ -183,6 +253,12 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
     const failure = ran.error === undefined ? ran.value : `could not start: ${ran.error}`;
     results.push({ backend, adapter: ran.info.adapter, measurements, ...(failure ? { error: `${backend} ${failure}` } : {}) });
   }
+  const engines: BenchEngineResult[] = [];
+  if (params.cpuSamplers ?? true) {
+    const measurements: BenchMeasurement[] = [];
+    for (const { task, opts } of CPU_SAMPLER_TASKS) for (const n of chains) measurements.push(await benchCpuSampler(task, opts, n, seed, opt, ctx));
+    engines.push({ engine: 'cpu', device: 'typed arrays, one thread', measurements });
+  }
   const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator;
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   return {
@@ -191,6 +267,7 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
     tfjsVersion: tf.version.tfjs,
     engineBackend: ctx.backend,
     results,
+    ...(engines.length ? { engines } : {}),
     ratios: ratiosOf(results),
   };
 });

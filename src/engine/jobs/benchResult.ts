@@ -4,7 +4,7 @@
  */
 import type { BackendInfo, BackendName } from '../protocol.ts';
 
-export type BenchTask = 'train-step' | 'langevin-step';
+export type BenchTask = 'train-step' | 'langevin-step' | 'ozaki-step' | 'ozaki-full-step' | 'mala-step' | 'fused-train-step' | 'fused-langevin-step';
 
 export interface BenchParams {
   /** Backends to time (default: every backend registered here). Unavailable ones are reported, not fatal. */
@@ -23,6 +23,8 @@ export interface BenchParams {
   maxRuns?: number;
   /** Seed of the weights, data and noise (default 0). */
   seed?: number;
+  /** Also time the typed-array chains engine ("cpu": exact scores, no tfjs op per step) at the same chain counts (default true). */
+  cpuSamplers?: boolean;
 }
 
 export interface BenchMeasurement {
@@ -34,6 +36,10 @@ export interface BenchMeasurement {
   /** ms per step of every timed run, in order. */
   runs: number[];
   stepsPerRun: number;
+  /** Compute dispatches of one step (train and Langevin rows on webgpu; counted with gpu/dispatchCount.ts). */
+  dispatchesPerStep?: number;
+  /** `fused-train-step` / `fused-langevin-step`: the op-by-op `train-step` / `langevin-step` of the same run, backend and size divided by this one (ms/ms). */
+  speedupOverOpByOp?: number;
 }
 
 export interface BenchBackendResult {
@@ -45,6 +51,17 @@ export interface BenchBackendResult {
   measurements: BenchMeasurement[];
 }
 
+/**
+ * A chains engine that is not a tfjs backend (e.g. "cpu": typed arrays), timed once per run with the same task
+ * names, sizes and timing rules as the backends (its `langevin-step` rows compare with theirs).
+ */
+export interface BenchEngineResult {
+  engine: string;
+  /** What runs it, e.g. "typed arrays, one thread". */
+  device: string;
+  measurements: BenchMeasurement[];
+}
+
 export interface BenchResult {
   /** Where the engine ran: Node in-process, or a browser Web Worker. */
   environment: 'node' | 'browser';
@@ -53,6 +70,8 @@ export interface BenchResult {
   /** The engine's own backend (restored after the bench). */
   engineBackend: BackendInfo;
   results: BenchBackendResult[];
+  /** Chains engines outside tfjs (absent when not timed). */
+  engines?: BenchEngineResult[];
   /** For every task/size: each timed backend's ms per step divided by the fastest one's (1 = fastest). */
   ratios: Record<string, Partial<Record<BackendName, number>>>;
 }

@@ -8,6 +8,8 @@
  *
  * Score sources: `exact` (closed form for mixtures, grid interpolation otherwise), `model` (a saved model, e.g.
  * `run.json` of `tweedie train`) or `session` (a model the Scores lab trained and holds in the engine).
+ * Chains run where `createChains` (samplers/createChains.ts) puts them: exact scores on typed arrays when the
+ * engine's backend is WASM or CPU, tfjs otherwise; each result names that `engine`.
  */
 import type { Density } from '../../core/types.ts';
 import { blurredDensity, getDensity, densityFromJson } from '../../core/densities/index.ts';
@@ -164,6 +166,8 @@ export interface SamplerStartResult {
   marginals: { x: number[][]; p: number[][] } | null;
   /** Which Hessian information the score source has (what the UI may offer). */
   has: { hessian: boolean; hessianDiag: boolean; logp: boolean };
+  /** The implementation that runs the chains: "cpu" (typed arrays, exact scores on WASM/CPU) or "tfjs" (`createChains`). */
+  engine: string;
   frames: PanelFrame[];
 }
 
@@ -200,6 +204,7 @@ export const samplerStart = defineJob<SamplerStartParams, SamplerStartResult>(as
     cov: Array.from(target.cov),
     marginals: trueMarginals(sampled),
     has: { hessian: !!field.hessian, hessianDiag: !!(field.hessianDiag || field.hessian), logp: !!field.logp },
+    engine: session.engine,
     frames: await session.frames(),
   };
 });
@@ -280,6 +285,8 @@ export interface SampleParams extends Omit<RunSpec, 'kind'> {
 export interface SampleResult extends SamplerMetrics {
   sampler: SamplerKind;
   step: number;
+  /** The implementation that ran the chains: "cpu" or "tfjs" (`createChains`). */
+  engine: string;
 }
 
 export const sample = defineJob<SampleParams, SampleResult, { fraction: number }>(async (p, ctx) => {
@@ -315,6 +322,8 @@ export interface SweepParams extends Omit<SweepSpec, 'samplers' | 'grid'> {
 export interface SweepResult {
   grid: number[];
   curves: SweepCurve[];
+  /** The implementation that ran the chains: "cpu" or "tfjs" (`createChains`). */
+  engine: string;
 }
 
 export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async (p, ctx) => {
@@ -343,7 +352,7 @@ export const sweepJob = defineJob<SweepParams, SweepResult, SweepProgress>(async
         await ctx.checkpoint();
       },
     });
-    return { grid, curves };
+    return { grid, curves, engine: curves[0].engine };
   } finally {
     if (owned) field.dispose();
   }

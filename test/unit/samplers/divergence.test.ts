@@ -76,7 +76,7 @@ describe('no tensor leaks', () => {
       const x0 = tf.randomNormal([32, 2], 0, 1, 'float32', 1) as tf.Tensor2D;
       const cs = new ChainSet(field, x0, { kind, step: 0.02, seed: 4, center: [0, 0], bound: 50 });
       cs.step();
-      const frames = cs.run(5);
+      const frames = cs.runFrames(5);
       frames.dispose();
       await cs.divergence();
       await cs.acceptance();

@@ -93,7 +93,7 @@ describe('stationary laws on Gaussians', () => {
       const x0 = tf.zeros([n, 1]) as tf.Tensor2D;
       const cs = new ChainSet(field, x0, { kind: 'langevin', step: eps, seed: 11, center: [0], bound: 1e6 });
       for (let i = 0; i < 60; i++) cs.step();
-      const frames = cs.run(40);
+      const frames = cs.runFrames(40);
       const v = moments(frames.dataSync(), 1).cov[0];
       frames.dispose();
       cs.dispose();
@@ -110,7 +110,7 @@ describe('stationary laws on Gaussians', () => {
       const x0 = tf.fill([n, 1], 3) as tf.Tensor2D;
       const cs = new ChainSet(field, x0, { kind: 'ozaki', step: eps, seed: 5, center: [0], bound: 1e6 });
       for (let i = 0; i < Math.ceil(15 / Math.min(eps, 1)); i++) cs.step();
-      const frames = cs.run(30);
+      const frames = cs.runFrames(30);
       const { mean, cov } = moments(frames.dataSync(), 1);
       frames.dispose();
       cs.dispose();
@@ -157,7 +157,7 @@ describe('MALA', () => {
     const x0 = gaussSamples2(mean, cov, n, 5);
     // ε = 0.12 is past Langevin's stability limit (0.08) here: the unadjusted chain would blow up.
     const cs = new ChainSet(field, x0, { kind: 'mala', step: 0.12, seed: 9, center: [0, 0], bound: 1e6 });
-    const frames = cs.run(300);
+    const frames = cs.runFrames(300);
     const m = moments(frames.dataSync(), 2);
     const acc = cs.acceptance().then((a) => a.reduce((s, v) => s + v, 0) / a.length);
     frames.dispose();

@@ -25,6 +25,13 @@ import { acfSpec, chainPanelSpec, distanceSpec, histSpec, METRIC_HINTS, metricsR
 import { useSpaceToggle } from '../../components/useSpaceToggle.ts';
 import './samplers.css';
 
+/** Where the engine runs the chains (`SamplerStartResult.engine`, samplers/createChains.ts), for the hint under the controls. */
+const CHAINS_ENGINE_TEXT: Record<string, string> = {
+  cpu: 'on typed arrays in the engine worker (exact scores on WASM: no tfjs op per step)',
+  tfjs: 'as tfjs ops on the engine\u2019s backend (the reference implementation)',
+  'webgpu-fused': 'as fused WebGPU kernels (one dispatch per step)',
+};
+
 const KEY = 'samplers';
 const TRAIL_CHAINS = 40;
 const TRAIL_LENGTH = 16;
@@ -437,6 +444,11 @@ export default function SamplersLab({ params, setParams, seed }: LabProps<typeof
           </span>
           {error && <span className="error-text" data-testid="samplers-error">{error}</span>}
         </div>
+        {start && (
+          <p className="hint" data-testid="samplers-engine" data-engine={start.engine}>
+            Chains run {CHAINS_ENGINE_TEXT[start.engine] ?? `on the "${start.engine}" engine`}.
+          </p>
+        )}
         {((note && params.score === 'learned') || sampledSigma > 0) && (
           <p className="hint" data-testid="samplers-note" data-sigma={sampledSigma}>
             {note && params.score === 'learned' && `${note} `}

@@ -1,0 +1,57 @@
+/**
+ * Which implementation runs a set of chains (the one place the choice is made):
+ * - fused WebGPU kernels (`FusedChains`, engine "webgpu-fused", src/gpu/samplers) on the webgpu backend, for the
+ *   sources they evaluate (exact Gaussian mixtures, learned MLP models): one dispatch per K steps;
+ * - typed arrays on the CPU (`CpuChains`, engine "cpu") for exact score fields when tfjs runs on WASM or its CPU
+ *   backend, where a tfjs op per step costs more than the whole step on typed arrays;
+ * - tfjs op by op (`ChainSet`, engine "tfjs", the reference) otherwise.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { exactSourceOf } from '../models/exactField.ts';
+import type { ScoreField } from '../models/scoreField.ts';
+import type { Chains, ChainsOptions } from './chainsApi.ts';
+import { ChainSet } from './chains.ts';
+import { CpuChains } from './cpu/cpuChains.ts';
+import { cpuField } from './cpu/field.ts';
+import { createFusedChains } from '../gpu/samplers/fusedChains.ts';
+import { fusedSourceOf } from '../gpu/samplers/source.ts';
+
+export type ChainsEngine = 'tfjs' | 'cpu' | 'webgpu-fused';
+
+/** `auto` (the rule of this module) or a forced engine (tests, the bench). */
+export type EngineChoice = ChainsEngine | 'auto';
+
+/** The tfjs backends on which exact fields run on typed arrays. */
+const TYPED_ARRAY_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/** The engine that runs chains of `field` when tfjs runs on `backend` (default: the current tfjs backend). */
+export function chainsEngineFor(field: ScoreField, backend: string = tf.getBackend(), choice: EngineChoice = 'auto'): ChainsEngine {
+  if (choice === 'cpu' && !exactSourceOf(field)) throw new Error('the cpu chains engine runs exact score fields only (this one is learned)');
+  if (choice === 'webgpu-fused') {
+    const why = fusedSourceOf(field);
+    if (typeof why === 'string') throw new Error(why);
+    if (backend !== 'webgpu') throw new Error(`the fused WebGPU chains need the webgpu backend, not ${backend}`);
+  }
+  if (choice !== 'auto') return choice;
+  if (backend === 'webgpu') return typeof fusedSourceOf(field) === 'string' ? 'tfjs' : 'webgpu-fused';
+  return exactSourceOf(field) && TYPED_ARRAY_BACKENDS.includes(backend) ? 'cpu' : 'tfjs';
+}
+
+/**
+ * A set of chains of `field` from the points x0 ([n·d], row-major), on the engine `chainsEngineFor` picks.
+ * Async because an engine may need to compile kernels before its first step (the fused WebGPU one does).
+ */
+export async function createChains(field: ScoreField, x0: Float32Array, opts: ChainsOptions, choice: EngineChoice = 'auto', backend?: string): Promise<Chains> {
+  if (x0.length === 0 || x0.length % field.dim !== 0) throw new Error(`initial points: expected n·${field.dim} numbers, got ${x0.length}`);
+  const engine = chainsEngineFor(field, backend, choice);
+  const source = exactSourceOf(field);
+  if (engine === 'cpu' && source) return new CpuChains(cpuField(source), x0, opts);
+  const fused = engine === 'webgpu-fused' ? fusedSourceOf(field) : undefined;
+  if (fused && typeof fused !== 'string') return createFusedChains(fused, x0, opts);
+  const t = tf.tensor2d(x0, [x0.length / field.dim, field.dim]);
+  try {
+    return new ChainSet(field, t, opts);
+  } finally {
+    t.dispose();
+  }
+}
