@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { countDispatches } from '../../src/gpu/dispatchCount.ts';
-import { liveFusedBuffers } from '../../src/gpu/samplers/buffers.ts';
+import { liveFusedBuffers } from '../../src/gpu/buffers.ts';
 import { evaluateFusedField } from '../../src/gpu/samplers/fusedField.ts';
 import { mixtureSource } from '../../src/gpu/samplers/source.ts';
 import { getDensity } from '../../src/core/densities/index.ts';

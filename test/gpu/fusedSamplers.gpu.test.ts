@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countDispatches } from '../../src/gpu/dispatchCount.ts';
-import { liveFusedBuffers } from '../../src/gpu/samplers/buffers.ts';
+import { liveFusedBuffers } from '../../src/gpu/buffers.ts';
 import { createFusedChains, type FusedChainsOptions, type FusedScoreSource } from '../../src/gpu/samplers/fusedChains.ts';
 import { fusedNoise } from '../../src/gpu/samplers/rng.ts';
 import { fusedSourceOf, mixtureSource } from '../../src/gpu/samplers/source.ts';

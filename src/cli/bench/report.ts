@@ -3,7 +3,7 @@
  * markdown table for the README.
  */
 import os from 'node:os';
-import { measurementKey, type BenchResult } from '../../engine/jobs/benchResult.ts';
+import { measurementKey, type BenchMeasurement, type BenchResult } from '../../engine/jobs/benchResult.ts';
 
 export interface MachineInfo {
   os: string;
@@ -51,12 +51,18 @@ export function markdownTable(report: BenchReport): string {
   const runs: [string, BenchResult][] = [['Node', report.node]];
   if (report.browser?.result) runs.push([`Chromium ${report.browser.chromium.split('.')[0]}`, report.browser.result]);
   const keys = [...new Set(runs.flatMap(([, r]) => [...r.results, ...(r.engines ?? [])].flatMap((b) => b.measurements.map(measurementKey))))];
-  const samplerName: Record<string, string> = { 'langevin-step': 'Langevin', 'ozaki-step': 'Ozaki', 'ozaki-full-step': 'full Ozaki', 'mala-step': 'MALA' };
+  const samplerName: Record<string, string> = { 'langevin-step': 'Langevin', 'ozaki-step': 'Ozaki', 'ozaki-full-step': 'full Ozaki', 'mala-step': 'MALA', 'fused-langevin-step': 'fused Langevin' };
   const title = (key: string): string => {
     const [task, size] = key.split('@');
     const n = Number(size);
-    return task === 'train-step' ? `train step, batch ${n}` : `${samplerName[task] ?? task} step, ${n >= 1000 ? `${n / 1000}k` : n} chains`;
+    if (task === 'train-step' || task === 'fused-train-step') return `${task === 'train-step' ? '' : 'fused '}train step, batch ${n}`;
+    return `${samplerName[task] ?? task} step, ${n >= 1000 ? `${n / 1000}k` : n} chains`;
   };
+  /** Dispatches per step and the fused kernels' speed-up over the op-by-op step of the same run, when measured. */
+  const extras = (m: BenchMeasurement): string =>
+    [m.speedupOverOpByOp !== undefined ? `${m.speedupOverOpByOp.toFixed(1)}× op by op` : '', m.dispatchesPerStep !== undefined ? `${m.dispatchesPerStep >= 10 ? Math.round(m.dispatchesPerStep) : +m.dispatchesPerStep.toPrecision(2)} dispatches` : '']
+      .filter(Boolean)
+      .join(', ');
   const lines = [
     `| where | backend | device | ${keys.map(title).join(' | ')} |`,
     `|---|---|---|${keys.map(() => '---:').join('|')}|`,
@@ -66,7 +72,9 @@ export function markdownTable(report: BenchReport): string {
       const cells = keys.map((key) => {
         const m = b.measurements.find((x) => measurementKey(x) === key);
         const ratio = r.ratios[key]?.[b.backend];
-        return m ? `${fmtMs(m.msPerStep)} ms${ratio !== undefined ? ` (${ratio.toFixed(1)}×)` : ''}` : '–';
+        if (!m) return '–';
+        const notes = [ratio !== undefined && !m.task.startsWith('fused-') ? `${ratio.toFixed(1)}×` : '', extras(m)].filter(Boolean).join('; ');
+        return `${fmtMs(m.msPerStep)} ms${notes ? ` (${notes})` : ''}`;
       });
       lines.push(`| ${where} | ${b.backend} | ${b.adapter || 'not available'} | ${cells.join(' | ')} |`);
     }

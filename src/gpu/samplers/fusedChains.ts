@@ -12,7 +12,7 @@
 import { tfjsDevice } from '../device.ts';
 import type { Chains, ChainsOptions, DivergenceInfo } from '../../samplers/chainsApi.ts';
 import { SAMPLER_KINDS, type SamplerKind } from '../../samplers/kernels.ts';
-import { createBuffer, destroyBuffer, readBack } from './buffers.ts';
+import { createBuffer, destroyBuffer, readBack } from '../buffers.ts';
 import { compileSource, type CompiledSource, type FusedScoreSource } from './source.ts';
 import { packParams, paramsBytes, stepShader, WORKGROUP_SIZE } from './stepWgsl.ts';
 

@@ -6,7 +6,7 @@
  * op-by-op graph (and its reverse-mode Jacobian).
  */
 import { tfjsDevice } from '../device.ts';
-import { createBuffer, destroyBuffer, readBack } from './buffers.ts';
+import { createBuffer, destroyBuffer, readBack } from '../buffers.ts';
 import { compileSource, type CompiledSource, type FusedScoreSource } from './source.ts';
 import { WORKGROUP_SIZE } from './stepWgsl.ts';
 

@@ -13,7 +13,7 @@
 import type { HessianSource } from '../../models/learnedField.ts';
 import { s2IsFull, type ScoreModel } from '../../models/scoreModel.ts';
 import { layerSizes, s2Outputs, weightLayout } from '../../models/scoreModelSpec.ts';
-import { activationWgsl } from './activationsWgsl.ts';
+import { activationWgsl } from '../activationsWgsl.ts';
 import type { CompiledSource } from './source.ts';
 
 /** softplus⁻¹(y) = log(eʸ − 1) (as in scoreModel.ts). */

@@ -1,44 +1,18 @@
 /**
  * The fused samplers' counter-based random numbers: every draw is a pure function of (seed, t, chain, stream),
  * so a chain's noise at iteration t does not depend on how the iterations were split into dispatches, and the
- * GPU needs no generator state. The generator is the PCG-style 4-D hash `pcg4d` (Jarzynski & Olano, "Hash
- * Functions for GPU Rendering", JCGT 2020): 4 u32 in, 4 well-mixed u32 out. Uniforms are (u >> 8 + ½)·2⁻²⁴
- * in (0, 1) (never 0, so log U is finite); normals come from Box–Muller on pairs of uniforms (r = √(−2 log u₁),
+ * GPU needs no generator state. The generator is the shared `pcg4d` hash (gpu/pcg4d.ts); normals come from
+ * Box–Muller on pairs of its uniforms (r = √(−2 log u₁),
  * θ = π (2u₂ − 1)). WGSL specifies sin and cos only to 2⁻¹¹ absolute, so shader normals match the float64 twin
  * to about r · 2⁻¹¹.
  *
  * Streams: ξ_i (coordinate i of the noise) is component i mod 4 of block ⌊i/4⌋; log U (MALA) uses stream
  * `UNIFORM_STREAM`. This module holds the WGSL and a TypeScript twin of it, used by the tests.
  */
+import { PCG4D_WGSL, pcg4d, unitUniform } from '../pcg4d.ts';
 
 /** Stream of the MALA log-uniform draw (the ξ blocks use streams 0, 1, ...). */
 export const UNIFORM_STREAM = 0x80000000;
-
-/** pcg4d on four u32 (TypeScript twin of the WGSL `pcg4d`). */
-export function pcg4d(a: number, b: number, c: number, d: number): [number, number, number, number] {
-  let x = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-  let y = (Math.imul(b, 1664525) + 1013904223) >>> 0;
-  let z = (Math.imul(c, 1664525) + 1013904223) >>> 0;
-  let w = (Math.imul(d, 1664525) + 1013904223) >>> 0;
-  x = (x + Math.imul(y, w)) >>> 0;
-  y = (y + Math.imul(z, x)) >>> 0;
-  z = (z + Math.imul(x, y)) >>> 0;
-  w = (w + Math.imul(y, z)) >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  y = (y ^ (y >>> 16)) >>> 0;
-  z = (z ^ (z >>> 16)) >>> 0;
-  w = (w ^ (w >>> 16)) >>> 0;
-  x = (x + Math.imul(y, w)) >>> 0;
-  y = (y + Math.imul(z, x)) >>> 0;
-  z = (z + Math.imul(x, y)) >>> 0;
-  w = (w + Math.imul(y, z)) >>> 0;
-  return [x, y, z, w];
-}
-
-/** A u32 as a uniform in (0, 1): (u >> 8 + ½) · 2⁻²⁴. */
-export function unitUniform(u: number): number {
-  return ((u >>> 8) + 0.5) / 16777216;
-}
 
 /** The seed as the shader sees it (a u32). */
 export function seedWord(seed: number): number {
@@ -68,16 +42,7 @@ export function fusedNoise(seed: number, t: number, chain: number, d: number): {
 
 /** WGSL of the generator: `pcg4d`, `normals4(t, chain, block)` and `logUniform(t, chain)` (needs `P.seed`). */
 export const RNG_WGSL = /* wgsl */ `
-fn pcg4d(a: vec4u) -> vec4u {
-  var v = a * 1664525u + 1013904223u;
-  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
-  v = v ^ (v >> vec4u(16u));
-  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
-  return v;
-}
-fn unitUniform(u: vec4u) -> vec4f {
-  return (vec4f(u >> vec4u(8u)) + 0.5) * (1.0 / 16777216.0);
-}
+${PCG4D_WGSL}
 fn normals4(t: u32, chain: u32, block: u32) -> vec4f {
   let u = unitUniform(pcg4d(vec4u(P.seed, t, chain, block)));
   let r = sqrt(-2.0 * log(u.xz));

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
-import { createTrainBuffer, destroyTrainBuffer } from './buffers.ts';
+import { createBuffer, destroyBuffer } from '../buffers.ts';
 import { ADAM_WORKGROUP, adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
 import { blockFloats, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
 import { fusedTrainRefusal, SAMPLES_PER_GROUP } from './support.ts';
@@ -85,12 +85,12 @@ export class FusedTrainStep {
     this.opts = opts;
     this.layout = paramLayout(spec);
     const bytes = this.layout.size * 4;
-    this.params = createTrainBuffer(device, 'params', bytes, storage());
-    this.mom1 = createTrainBuffer(device, 'adam m', bytes, storage());
-    this.mom2 = createTrainBuffer(device, 'adam v', bytes, storage());
-    this.acc = createTrainBuffer(device, 'loss stats', 16, storage());
-    this.staging = createTrainBuffer(device, 'stats read-back', 16, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-    this.uniforms = createTrainBuffer(device, 'step uniforms', MAX_STEPS_PER_SUBMIT * UNIFORM_STRIDE, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.params = createBuffer(device, bytes, storage(), 'fused train params');
+    this.mom1 = createBuffer(device, bytes, storage(), 'fused train adam m');
+    this.mom2 = createBuffer(device, bytes, storage(), 'fused train adam v');
+    this.acc = createBuffer(device, 16, storage(), 'fused train loss stats');
+    this.staging = createBuffer(device, 16, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'fused train stats read-back');
+    this.uniforms = createBuffer(device, MAX_STEPS_PER_SUBMIT * UNIFORM_STRIDE, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'fused train step uniforms');
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
       binding,
       visibility: GPUShaderStage.COMPUTE,
@@ -216,7 +216,7 @@ export class FusedTrainStep {
   writeTo(vars: readonly tf.Variable[]): void {
     this.checkAlive();
     this.checkVariables(vars);
-    const temps = this.layout.tensors.map((t) => createTrainBuffer(this.device, `write-back ${t.name}`, t.size * 4, storage()));
+    const temps = this.layout.tensors.map((t) => createBuffer(this.device, t.size * 4, storage(), `fused train write-back ${t.name}`));
     const enc = this.device.createCommandEncoder();
     this.layout.tensors.forEach((t, i) => enc.copyBufferToBuffer(this.params, t.offset * 4, temps[i], 0, t.size * 4));
     this.device.queue.submit([enc.finish()]);
@@ -225,7 +225,7 @@ export class FusedTrainStep {
       const value = tf.tensor({ buffer: temps[i] }, t.shape, 'float32');
       vars[i].assign(value);
       value.dispose();
-      destroyTrainBuffer(temps[i]);
+      destroyBuffer(temps[i]);
     });
   }
 
@@ -234,7 +234,7 @@ export class FusedTrainStep {
     if (this.destroyed) return;
     this.destroyed = true;
     this.releaseSized();
-    for (const b of [this.params, this.mom1, this.mom2, this.acc, this.staging, this.uniforms]) destroyTrainBuffer(b);
+    for (const b of [this.params, this.mom1, this.mom2, this.acc, this.staging, this.uniforms]) destroyBuffer(b);
   }
 
   private pipelineKey(s: FusedSettings): string {
@@ -258,11 +258,11 @@ export class FusedTrainStep {
     const d = this.device;
     const part = partition(batch, vr, this.layout.size, SAMPLES_PER_GROUP);
     const xBytes = MAX_STEPS_PER_SUBMIT * batch * this.spec.dim * 4;
-    const x = createTrainBuffer(d, 'x', xBytes, storage());
-    const z = createTrainBuffer(d, 'z', this.opts.noise === 'buffer' ? xBytes : 16, storage());
-    const scratch = createTrainBuffer(d, 'scratch', part.groups * blockFloats(scratchLayout(this.spec, this.layout), part, this.spec.dim) * 4, storage());
-    const partial = createTrainBuffer(d, 'partial gradients', part.groups * this.layout.size * 4, storage());
-    const loss = createTrainBuffer(d, 'workgroup loss statistics', part.groups * 8 * 4, storage());
+    const x = createBuffer(d, xBytes, storage(), 'fused train x');
+    const z = createBuffer(d, this.opts.noise === 'buffer' ? xBytes : 16, storage(), 'fused train z');
+    const scratch = createBuffer(d, part.groups * blockFloats(scratchLayout(this.spec, this.layout), part, this.spec.dim) * 4, storage(), 'fused train scratch');
+    const partial = createBuffer(d, part.groups * this.layout.size * 4, storage(), 'fused train partial gradients');
+    const loss = createBuffer(d, part.groups * 8 * 4, storage(), 'fused train workgroup loss statistics');
     const uniform = { buffer: this.uniforms, offset: 0, size: STEP_UNIFORM_BYTES };
     const bind = (layout: GPUBindGroupLayout, buffers: GPUBuffer[]) =>
       d.createBindGroup({ layout, entries: [{ binding: 0, resource: uniform }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))] });
@@ -284,7 +284,7 @@ export class FusedTrainStep {
   private releaseSized(): void {
     if (!this.sized) return;
     const s = this.sized;
-    for (const b of [s.x, s.z, s.scratch, s.partial, s.loss]) destroyTrainBuffer(b);
+    for (const b of [s.x, s.z, s.scratch, s.partial, s.loss]) destroyBuffer(b);
     this.sized = null;
   }
 

@@ -16,7 +16,8 @@
  *    which cost ~70 ms per dispatch of 17k parameters.
  */
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
-import { activationWgsl } from './activationsWgsl.ts';
+import { activationWgsl } from '../activationsWgsl.ts';
+import { PCG4D_WGSL } from '../pcg4d.ts';
 import { f32Lit } from './literal.ts';
 import { hGradWidth, pad4, rowsPerSample, scratchLayout, type DenseAt, type ParamLayout, type ScratchLayout } from './layout.ts';
 import { lossWgsl, type LossOptions } from './lossWgsl.ts';
@@ -42,24 +43,17 @@ export interface KernelOptions extends LossOptions {
 }
 
 /**
- * pcg4d (Jarzynski & Olano, "Hash Functions for GPU Rendering", JCGT 2020): a counter-based generator, 4 words
- * from (sample, step, seed, block); Box–Muller turns its 4 uniforms into 4 standard normals.
+ * Standard normals from the shared counter-based generator (gpu/pcg4d.ts), 4 uniforms per (sample, step, seed,
+ * block); Box–Muller with θ in [−π, π), where WGSL specifies sin and cos (absolute error ≤ 2⁻¹¹).
  */
-const NOISE = `fn pcg4d(a: vec4<u32>) -> vec4<u32> {
-  var v = a * 1664525u + 1013904223u;
-  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
-  v = v ^ (v >> vec4<u32>(16u));
-  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
-  return v;
-}
+const NOISE = `${PCG4D_WGSL}
 fn normalAt(sample: u32, d: u32) -> f32 {
-  let h = pcg4d(vec4<u32>(sample, u.step, u.seed, d / 4u));
-  let uf = (vec4<f32>(h >> vec4<u32>(8u)) + 0.5) * (1.0 / 16777216.0);
+  let uf = unitUniform(pcg4d(vec4<u32>(sample, u.step, u.seed, d / 4u)));
   let pair = (d % 4u) / 2u;
   let u1 = select(uf.x, uf.z, pair == 1u);
   let u2 = select(uf.y, uf.w, pair == 1u);
   let r = sqrt(-2.0 * log(u1));
-  let th = 6.283185307179586 * u2;
+  let th = 3.141592653589793 * (2.0 * u2 - 1.0);
   return select(r * cos(th), r * sin(th), (d % 2u) == 1u);
 }`;
 
@@ -108,7 +102,7 @@ function forwardWide(l: DenseAt, inR: string, outR: string, derivR: string | nul
         const at = `((${outR} + (r0 + ${r}u) * ${OUT}u + j0) >> 2u) + ${c}u`;
         if (!derivR) return `scr[${at}] = a${r}_${c} + b${c};`;
         const dat = `((${derivR} + (r0 + ${r}u) * ${OUT}u + j0) >> 2u) + ${c}u`;
-        return `{ let y = a${r}_${c} + b${c}; let f0 = act(y.x); let f1 = act(y.y); let f2 = act(y.z); let f3 = act(y.w);
+        return `{ let y = a${r}_${c} + b${c}; let f0 = actPair(y.x); let f1 = actPair(y.y); let f2 = actPair(y.z); let f3 = actPair(y.w);
         scr[${at}] = vec4<f32>(f0.x, f1.x, f2.x, f3.x); scr[${dat}] = vec4<f32>(f0.y, f1.y, f2.y, f3.y); }`;
       }),
     )
@@ -223,7 +217,7 @@ function forwardLayer(l: DenseAt, inR: string, outR: string, derivR: string | nu
       const y = `a${rr} + bias`;
       if (!derivR) return `scr[${at}] = ${y};`;
       const dat = `((${derivR} + (r0 + ${rr}u) * ${so}u + j0) >> 2u)`;
-      return `{ let y = ${y}; let f0 = act(y.x); let f1 = act(y.y); let f2 = act(y.z); let f3 = act(y.w);
+      return `{ let y = ${y}; let f0 = actPair(y.x); let f1 = actPair(y.y); let f2 = actPair(y.z); let f3 = actPair(y.w);
         scr[${at}] = vec4<f32>(f0.x, f1.x, f2.x, f3.x); scr[${dat}] = vec4<f32>(f0.y, f1.y, f2.y, f3.y); }`;
     })
     .join('\n      ');

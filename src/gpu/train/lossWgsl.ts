@@ -42,7 +42,7 @@ function sEntry(spec: ScoreModelSpec): string {
       return `fn sdAt(rr: u32, i: u32) -> f32 { return ${raw('i')} * ${C}; }`;
     case 'lowrank':
     case 'psd': {
-      const v = spec.s2 === 'psd' ? `softplus_(${raw('i')} + ${f32Lit(psdShift(c))}) * ${C} - 1.0` : `${raw('i')} * ${C}`;
+      const v = spec.s2 === 'psd' ? `softplusF(${raw('i')} + ${f32Lit(psdShift(c))}) * ${C} - 1.0` : `${raw('i')} * ${C}`;
       return `fn sAt(rr: u32, i: u32, j: u32) -> f32 {
   var uu = 0.0;
   for (var k = 0u; k < RANK; k++) { uu += ${raw('D + i * RANK + k')} * ${raw('D + j * RANK + k')}; }
@@ -72,7 +72,7 @@ function headGrad(spec: ScoreModelSpec): string {
       return `for (var i = 0u; i < D; i++) { ${draw('i', `${eh('i')} * ${C}`)} }`;
     case 'lowrank':
     case 'psd': {
-      const dv = spec.s2 === 'psd' ? `${eh('i * D + i')} * ${C} * sigmoid_(${raw('i')} + ${f32Lit(psdShift(c))})` : `${eh('i * D + i')} * ${C}`;
+      const dv = spec.s2 === 'psd' ? `${eh('i * D + i')} * ${C} * sigmoidF(${raw('i')} + ${f32Lit(psdShift(c))})` : `${eh('i * D + i')} * ${C}`;
       return `for (var i = 0u; i < D; i++) {
     ${draw('i', `${dv}`)}
     for (var k = 0u; k < RANK; k++) {

@@ -4,7 +4,7 @@
  * the device's buffer limits and a dimension bound for the matrix-valued D2SM (its per-row work is O(D²·r)).
  */
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
-import { hasActivationWgsl } from './activationsWgsl.ts';
+import { hasActivationWgsl } from '../activationsWgsl.ts';
 import { blockFloats, paramLayout, partition, scratchLayout } from './layout.ts';
 
 /** Largest dimension for the s2 heads whose objective is the full (matrix) D2SM. */

@@ -93,4 +93,20 @@ describe('bench helpers', () => {
     expect(md).toContain('| Chromium 150 | webgpu | webgpu device | 10.0 ms (1.0×) |');
     expect(md[md.length - 1]).toMatch(/Machine: Test CPU, 2 cores, 8 GiB, Linux, Node v20, load average 0.5, Chromium 150\.0\.1, tfjs 4\.22\.0; 2026-11-23\./);
   });
+
+  it('fused rows show their speed-up over the op-by-op step and their dispatches per step', () => {
+    const node = result([['webgpu', 500]]);
+    node.results[0].measurements[0].dispatchesPerStep = 113;
+    node.results[0].measurements.push({ task: 'fused-train-step', size: 512, msPerStep: 25, runs: [25], stepsPerRun: 8, dispatchesPerStep: 2, speedupOverOpByOp: 20 });
+    node.ratios = ratiosOf(node.results);
+    const report: BenchReport = {
+      date: '2026-12-05T00:00:00.000Z',
+      machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 8, node: 'v20', loadAverage: 0.5 },
+      params: {},
+      node,
+    };
+    const md = markdownTable(report).split('\n');
+    expect(md[0]).toBe('| where | backend | device | train step, batch 512 | fused train step, batch 512 |');
+    expect(md).toContain('| Node | webgpu | webgpu device | 500 ms (1.0×; 113 dispatches) | 25.0 ms (20.0× op by op, 2 dispatches) |');
+  });
 });

@@ -1,13 +1,14 @@
 /**
- * GPU buffers of the fused samplers, counted: every buffer made here is registered until destroyed, so the
- * tests can check that chains release what they allocate (`liveFusedBuffers()` back to its value before).
+ * GPU buffers of the fused kernels (samplers and training), counted: every buffer made here is registered until
+ * destroyed, so the tests can check that what they allocate is released (`liveFusedBuffers()` back to its value
+ * before).
  */
 
 const live = new Set<GPUBuffer>();
 
-/** Creates a buffer on `device` and registers it. Size is rounded up to a multiple of 4 bytes (at least 16). */
+/** Creates a buffer on `device` and registers it. Size is rounded up to a multiple of 16 bytes (at least 16). */
 export function createBuffer(device: GPUDevice, size: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
-  const buf = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+  const buf = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
   live.add(buf);
   return buf;
 }
@@ -19,7 +20,7 @@ export function destroyBuffer(buf: GPUBuffer | undefined): void {
   live.delete(buf);
 }
 
-/** Buffers made by the fused samplers and not yet destroyed. */
+/** Buffers made by the fused kernels and not yet destroyed (in this process). */
 export function liveFusedBuffers(): number {
   return live.size;
 }
