@@ -14,7 +14,7 @@ import { ChainSet } from './chains.ts';
 import { CpuChains } from './cpu/cpuChains.ts';
 import { cpuField } from './cpu/field.ts';
 import { createFusedChains } from '../gpu/samplers/fusedChains.ts';
-import { fusedSourceOf } from '../gpu/samplers/source.ts';
+import { fusedSourceOf, type FusedScoreSource } from '../gpu/samplers/source.ts';
 
 export type ChainsEngine = 'tfjs' | 'cpu' | 'webgpu-fused';
 
@@ -23,6 +23,12 @@ export type EngineChoice = ChainsEngine | 'auto';
 
 /** The tfjs backends on which exact fields run on typed arrays. */
 const TYPED_ARRAY_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/** What the fused kernels evaluate for `field`, or undefined when they cannot (`fusedSourceOf` says why). */
+function fusedSource(field: ScoreField): FusedScoreSource | undefined {
+  const s = fusedSourceOf(field);
+  return typeof s === 'string' ? undefined : s;
+}
 
 /** The engine that runs chains of `field` when tfjs runs on `backend` (default: the current tfjs backend). */
 export function chainsEngineFor(field: ScoreField, backend: string = tf.getBackend(), choice: EngineChoice = 'auto'): ChainsEngine {
@@ -33,7 +39,7 @@ export function chainsEngineFor(field: ScoreField, backend: string = tf.getBacke
     if (backend !== 'webgpu') throw new Error(`the fused WebGPU chains need the webgpu backend, not ${backend}`);
   }
   if (choice !== 'auto') return choice;
-  if (backend === 'webgpu') return typeof fusedSourceOf(field) === 'string' ? 'tfjs' : 'webgpu-fused';
+  if (backend === 'webgpu') return fusedSource(field) ? 'webgpu-fused' : 'tfjs';
   return exactSourceOf(field) && TYPED_ARRAY_BACKENDS.includes(backend) ? 'cpu' : 'tfjs';
 }
 
@@ -46,8 +52,8 @@ export async function createChains(field: ScoreField, x0: Float32Array, opts: Ch
   const engine = chainsEngineFor(field, backend, choice);
   const source = exactSourceOf(field);
   if (engine === 'cpu' && source) return new CpuChains(cpuField(source), x0, opts);
-  const fused = engine === 'webgpu-fused' ? fusedSourceOf(field) : undefined;
-  if (fused && typeof fused !== 'string') return createFusedChains(fused, x0, opts);
+  const fused = engine === 'webgpu-fused' ? fusedSource(field) : undefined;
+  if (fused) return createFusedChains(fused, x0, opts);
   const t = tf.tensor2d(x0, [x0.length / field.dim, field.dim]);
   try {
     return new ChainSet(field, t, opts);

@@ -14,7 +14,7 @@
  *      Woodbury, O(D r) per solve): inverse iteration, robust when the smallest a cluster.
  * Ritz values of the top pairs are lower bounds of the true ones, of the bottom pair an upper bound (Courant–Fischer).
  */
-import { cholesky, choleskySolve } from '../../core/linalg.ts';
+import { cholesky, choleskySolve, matvec } from '../../core/linalg.ts';
 import { symEigQL } from './denseSymEig.ts';
 
 /** C = σ² (diag(a) + V Vᵀ) with an optional unit direction `u` projected out on both sides. */
@@ -234,13 +234,7 @@ export function ritzOnSpanV(cov: LowRankCov, count: number): { value: number; ve
       for (let c = 0; c < m; c++) s += B[k * m + c] * vectors[c * m + j];
       coef[k] = s;
     }
-    const y = new Float64Array(D);
-    for (let i = 0; i < D; i++) {
-      let s = 0;
-      const row = i * r;
-      for (let k = 0; k < r; k++) s += W[row + k] * coef[k];
-      y[i] = s;
-    }
+    const y = matvec(W, coef, D, r);
     const n = Math.sqrt(dotv(y, y)) || 1;
     out.push({ value: s2 * values[j], vector: y.map((v) => v / n) });
   }

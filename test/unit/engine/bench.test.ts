@@ -63,6 +63,15 @@ describe('bench helpers', () => {
     ratios: {},
   });
 
+  /** A bench report on a test machine (load average 0.5) with the Node run and, optionally, a browser run. */
+  const reportOf = (day: string, node: BenchResult, browser?: BenchReport['browser']): BenchReport => ({
+    date: `${day}T00:00:00.000Z`,
+    machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 8, node: 'v20', loadAverage: 0.5 },
+    params: {},
+    node,
+    ...(browser ? { browser } : {}),
+  });
+
   it('ratios are relative to the fastest backend of the same run', () => {
     const r = result([
       ['wasm', 30],
@@ -79,13 +88,7 @@ describe('bench helpers', () => {
     node.ratios = ratiosOf(node.results);
     const browser = result([['webgpu', 10]]);
     browser.ratios = ratiosOf(browser.results);
-    const report: BenchReport = {
-      date: '2026-11-23T00:00:00.000Z',
-      machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 8, node: 'v20', loadAverage: 0.5 },
-      params: {},
-      node,
-      browser: { chromium: '150.0.1', result: browser },
-    };
+    const report = reportOf('2026-11-23', node, { chromium: '150.0.1', result: browser });
     const md = markdownTable(report).split('\n');
     expect(md[0]).toBe('| where | backend | device | train step, batch 512 |');
     expect(md).toContain('| Node | wasm | wasm device | 30.0 ms (1.0×) |');
@@ -99,12 +102,7 @@ describe('bench helpers', () => {
     node.results[0].measurements[0].dispatchesPerStep = 113;
     node.results[0].measurements.push({ task: 'fused-train-step', size: 512, msPerStep: 25, runs: [25], stepsPerRun: 8, dispatchesPerStep: 2, speedupOverOpByOp: 20 });
     node.ratios = ratiosOf(node.results);
-    const report: BenchReport = {
-      date: '2026-12-05T00:00:00.000Z',
-      machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 8, node: 'v20', loadAverage: 0.5 },
-      params: {},
-      node,
-    };
+    const report = reportOf('2026-12-05', node);
     const md = markdownTable(report).split('\n');
     expect(md[0]).toBe('| where | backend | device | train step, batch 512 | fused train step, batch 512 |');
     expect(md).toContain('| Node | webgpu | webgpu device | 500 ms (1.0×; 113 dispatches) | 25.0 ms (20.0× op by op, 2 dispatches) |');
