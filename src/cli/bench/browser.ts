@@ -120,7 +120,8 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<NonNul
     // engine worker) from competing for the CPU during the measurement.
     await page.goto(base + workerPath);
     opts.log(`bench: Chromium ${browser.version()}: running the bench job in the engine worker (${base}${workerPath})`);
-    const arg = JSON.stringify({ workerUrl: base + workerPath, params: opts.params });
+    const params = opts.params.digits ? { ...opts.params, digits: { ...opts.params.digits, modelsUrl: `${base}models/` } } : opts.params;
+    const arg = JSON.stringify({ workerUrl: base + workerPath, params });
     const out = (await page.evaluate(`(${IN_PAGE})(${arg})`)) as { result: BenchResult; webgpuAdapter?: string };
     if (errors.length) opts.log(`bench: page errors: ${errors.join('; ')}`);
     return {

@@ -87,6 +87,19 @@ export function markdownTable(report: BenchReport): string {
       lines.push(`| ${where} | ${e.engine} engine | ${e.device} | ${cells.join(' | ')} |`);
     }
   }
+  const strokes = runs.flatMap(([where, r]) => {
+    const d = r.digitsStroke;
+    if (d) {
+      const on = `${d.backend}${d.threads !== undefined ? `, ${d.threads} thread${d.threads === 1 ? '' : 's'}` : ''}`;
+      return [`${where} (${on}): ${fmtMs(d.msPerStroke)} ms (networks ${fmtMs(d.msNetworks)}, eigen-solver ${fmtMs(d.msEigen)}, classifier ${fmtMs(d.msClassifier)}; ${d.runs.length} stroke${d.runs.length === 1 ? '' : 's'})`];
+    }
+    return r.digitsError ? [`${where}: failed (${r.digitsError})`] : [];
+  });
+  const stroke = runs.map(([, r]) => r.digitsStroke).find(Boolean);
+  if (strokes.length) {
+    const what = stroke ? `${stroke.digit}, σ = ${stroke.sigma}, k = ${stroke.k}, ${stroke.samples} samples` : 'not measured';
+    lines.push('', `Digits posterior per stroke, median (the Digits lab's defaults: ${what}): ${strokes.join('; ')}.`);
+  }
   const m = report.machine;
   lines.push(
     '',

@@ -3,8 +3,9 @@
  * step (1k and 10k chains) on every available backend, in Node and, with --browser, in headless Chromium.
  * `npm run bench` = `tweedie bench --out bench/results.json --browser`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { seedFlag, strictNumber, UsageError } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import type { BenchParams, BenchProgress } from '../../engine/jobs/benchResult.ts';
@@ -12,9 +13,22 @@ import { BACKEND_NAMES, type BackendName } from '../../engine/protocol.ts';
 import { machineInfo, markdownTable, type BenchReport } from '../bench/report.ts';
 import { runBrowserBench } from '../bench/browser.ts';
 import { findChromium } from '../chromium.mjs';
+import { setDigitsFetcher } from '../../engine/jobs/digits.ts';
+import { fileFetcher } from '../../models/digits/weightsNode.ts';
+
+const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '../../../public');
+
+/** The digit a bench stroke posts: the Digits lab's opening digit, gallery entry 4 (an MNIST test 4). */
+function benchDigit(): NonNullable<BenchParams['digits']> {
+  const at = 4;
+  const meta = JSON.parse(readFileSync(join(PUBLIC, 'mnist-gallery.json'), 'utf8')) as { file: string; labels: number[]; testIndices: number[] };
+  const pixels = readFileSync(join(PUBLIC, meta.file)).subarray(at * 784, (at + 1) * 784);
+  return { image: Array.from(pixels, (v) => v / 255), digit: `MNIST test #${meta.testIndices[at]} (a ${meta.labels[at]})` };
+}
 
 function progressLabel(where: string, p: BenchProgress): string {
-  return `${where} ${p.backend}: ${p.task === 'train-step' ? 'train step' : 'Langevin step'} (${p.size})`;
+  const what = p.task === 'digits-stroke' ? 'Digits stroke' : p.task === 'train-step' ? 'train step' : 'Langevin step';
+  return `${where} ${p.backend}: ${what} (${p.size})`;
 }
 
 /** Most chains of one timed Langevin step. */
@@ -32,6 +46,7 @@ export const benchCommand: CliCommand = {
     seed: seedFlag('seed of weights, data and noise', 0),
     browser: { type: 'boolean', help: 'also run the bench in headless Chromium (builds the app, serves it on 127.0.0.1)' },
     'no-build': { type: 'boolean', help: 'with --browser: reuse the previous bench build (node_modules/.cache/tweedie-bench)' },
+    'no-digits': { type: 'boolean', help: 'skip the Digits-stroke measurement (the Digits lab\'s posterior on a fixed MNIST digit)' },
     chromium: { type: 'string', help: 'Chromium executable (default: $CHROMIUM_PATH or /usr/bin/chromium)' },
     out: { type: 'string', help: 'write the full report (JSON) to this file, and its markdown table beside it (.md)' },
   },
@@ -52,13 +67,16 @@ export const benchCommand: CliCommand = {
       minRuns: flags.runs as number,
       maxRuns: Math.max(15, flags.runs as number),
       seed: flags.seed as number,
+      ...(flags['no-digits'] ? {} : { digits: benchDigit() }),
     };
     const nodeBackends = (listed as BackendName[] | undefined) ?? (flags.backend ? [flags.backend as BackendName] : undefined);
     const machine = machineInfo(); // before the bench loads the machine itself
     out.info(`bench: Node, backends ${nodeBackends?.join(', ') ?? 'all available'} (load average ${machine.loadAverage} on ${machine.cores} cores)`);
-    const node = await engine.run('bench', { ...params, ...(nodeBackends ? { backends: nodeBackends } : {}) }, {
-      onProgress: (p) => out.progress(p.fraction, progressLabel('node', p)),
-    });
+    // Node reads the Digits models from public/models; the browser run fetches them from the served app.
+    setDigitsFetcher(fileFetcher(join(PUBLIC, 'models')));
+    const node = await engine
+      .run('bench', { ...params, ...(nodeBackends ? { backends: nodeBackends } : {}) }, { onProgress: (p) => out.progress(p.fraction, progressLabel('node', p)) })
+      .finally(() => setDigitsFetcher(undefined));
     out.progress(1);
     const report: BenchReport = { date: new Date().toISOString(), machine, params: { ...params }, node };
     if (chromium) {

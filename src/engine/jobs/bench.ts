@@ -8,6 +8,8 @@
  *   n chains on the closed-form score of a 2-D Gaussian mixture (MATH.md section 6), n = 1k and 10k.
  * - `engines`: the same sampler step (and `ozaki-step`, `ozaki-full-step`, `mala-step`) on the typed-array chains
  *   engine ("cpu", src/samplers/cpu/), which runs exact scores without a tfjs op per step; timed once per run.
+ * - `digitsStroke` (when `digits` is given): one stroke of the Digits lab, the posterior job with the lab's
+ *   defaults on the engine's backend (benchDigits.ts).
  *
  * Timing: a measurement is a series of runs of k steps each, closed by `await tensor.data()` (so queued GPU
  * work is included); ms per step = run time / k. Warm-up runs (shader compilation, first allocations) are
@@ -25,6 +27,7 @@ import { gmmScoreField } from '../../models/exactField.ts';
 import { langevinMove, type MoveOptions } from '../../samplers/kernels.ts';
 import { noiseAt } from '../../samplers/chains.ts';
 import { CpuChains } from '../../samplers/cpu/cpuChains.ts';
+import { benchDigitsStroke } from './benchDigits.ts';
 import { cpuField } from '../../samplers/cpu/field.ts';
 import { fillNormals } from '../../samplers/cpu/noise.ts';
 import { createRng } from '../../core/rng.ts';
@@ -259,6 +262,16 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
     for (const { task, opts } of CPU_SAMPLER_TASKS) for (const n of chains) measurements.push(await benchCpuSampler(task, opts, n, seed, opt, ctx));
     engines.push({ engine: 'cpu', device: 'typed arrays, one thread', measurements });
   }
+  let digits: Pick<BenchResult, 'digitsStroke' | 'digitsError'> = {};
+  if (params.digits) {
+    ctx.progress({ backend: ctx.backend.name, task: 'digits-stroke', size: 784, fraction: 1 }, true);
+    try {
+      digits = { digitsStroke: await benchDigitsStroke(params.digits, opt, ctx) };
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      digits = { digitsError: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+    }
+  }
   const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator;
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   return {
@@ -268,6 +281,7 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
     engineBackend: ctx.backend,
     results,
     ...(engines.length ? { engines } : {}),
+    ...digits,
     ratios: ratiosOf(results),
   };
 });

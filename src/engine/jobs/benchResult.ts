@@ -4,7 +4,7 @@
  */
 import type { BackendInfo, BackendName } from '../protocol.ts';
 
-export type BenchTask = 'train-step' | 'langevin-step' | 'ozaki-step' | 'ozaki-full-step' | 'mala-step' | 'fused-train-step' | 'fused-langevin-step';
+export type BenchTask = 'train-step' | 'langevin-step' | 'ozaki-step' | 'ozaki-full-step' | 'mala-step' | 'fused-train-step' | 'fused-langevin-step' | 'digits-stroke';
 
 export interface BenchParams {
   /** Backends to time (default: every backend registered here). Unavailable ones are reported, not fatal. */
@@ -25,6 +25,37 @@ export interface BenchParams {
   seed?: number;
   /** Also time the typed-array chains engine ("cpu": exact scores, no tfjs op per step) at the same chain counts (default true). */
   cpuSamplers?: boolean;
+  /** Also time a stroke of the Digits lab (`digits-stroke`) on the engine's backend (absent: not timed). */
+  digits?: BenchDigitsParams;
+}
+
+/** The digit a Digits-stroke measurement posts, and where the models are. */
+export interface BenchDigitsParams {
+  /** 784 pixels in [0, 1]. */
+  image: number[];
+  /** What the digit is, for the report, e.g. "MNIST test #4 (a 4)". */
+  digit: string;
+  /** Where the engine fetches the Digits models over HTTP (the browser); Node installs a file fetcher instead. */
+  modelsUrl?: string;
+}
+
+/** One stroke of the Digits lab: the posterior job with the lab's defaults, median ms over the timed strokes. */
+export interface BenchDigitsResult {
+  backend: BackendName;
+  threads?: number;
+  digit: string;
+  sigma: number;
+  noise: boolean;
+  k: number;
+  samples: number;
+  projectNoise: boolean;
+  msPerStroke: number;
+  /** ms of every timed stroke, in order. */
+  runs: number[];
+  /** Medians of the posterior's parts: the three networks, the eigen-solver, the classifier. */
+  msNetworks: number;
+  msEigen: number;
+  msClassifier: number;
 }
 
 export interface BenchMeasurement {
@@ -72,6 +103,9 @@ export interface BenchResult {
   results: BenchBackendResult[];
   /** Chains engines outside tfjs (absent when not timed). */
   engines?: BenchEngineResult[];
+  /** A Digits-lab stroke (absent when not asked for); `digitsError` says why it failed. */
+  digitsStroke?: BenchDigitsResult;
+  digitsError?: string;
   /** For every task/size: each timed backend's ms per step divided by the fastest one's (1 = fastest). */
   ratios: Record<string, Partial<Record<BackendName, number>>>;
 }

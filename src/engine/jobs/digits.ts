@@ -55,7 +55,8 @@ export async function digitsModels(sessions: SessionStore, sigma: number, models
   }
 }
 
-function checkImage(image: ArrayLike<number> | undefined): Float32Array {
+/** The 784 pixels of an image parameter, or an InputError saying what is wrong. */
+export function checkImage(image: ArrayLike<number> | undefined): Float32Array {
   if (!image || image.length !== D) throw new InputError(`image must hold ${D} pixels (28 × 28), got ${image?.length ?? 'none'}.`);
   const out = Float32Array.from(image);
   if (!out.every(Number.isFinite)) throw new InputError('image holds a non-finite value.');

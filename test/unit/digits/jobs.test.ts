@@ -139,4 +139,26 @@ describe('digits jobs', () => {
       /784 pixels/,
     );
   });
+
+  it('the bench times a Digits stroke: the lab defaults, medians of the strokes and their parts, models released', async () => {
+    const before = tf.memory().numTensors;
+    const r = await engine.run('bench', { backends: [], chains: [10], cpuSamplers: false, budgetMs: 0, minRuns: 3, maxRuns: 3, digits: { image: Array.from(digit(4)), digit: 'gallery 4' } });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.digitsError).toBeUndefined();
+    const d = r.digitsStroke!;
+    expect(d).toMatchObject({ backend: 'wasm', digit: 'gallery 4', sigma: 0.5, noise: true, k: 4, samples: 8, projectNoise: true });
+    expect(d.runs).toHaveLength(3);
+    expect(d.msPerStroke).toBe([...d.runs].sort((a, b) => a - b)[1]);
+    // A part of a stroke takes less than the stroke, so the median of a part stays below the slowest stroke.
+    for (const part of [d.msNetworks, d.msEigen, d.msClassifier]) {
+      expect(part).toBeGreaterThan(0);
+      expect(part).toBeLessThan(Math.max(...d.runs));
+    }
+  });
+
+  it('a failed Digits stroke is reported in the bench result, not thrown', async () => {
+    const r = await engine.run('bench', { backends: [], chains: [10], cpuSamplers: false, budgetMs: 0, minRuns: 1, maxRuns: 1, digits: { image: [1, 2], digit: 'bad' } });
+    expect(r.digitsStroke).toBeUndefined();
+    expect(r.digitsError).toMatch(/784/);
+  });
 });

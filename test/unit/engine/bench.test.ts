@@ -107,4 +107,19 @@ describe('bench helpers', () => {
     expect(md[0]).toBe('| where | backend | device | train step, batch 512 | fused train step, batch 512 |');
     expect(md).toContain('| Node | webgpu | webgpu device | 500 ms (1.0×; 113 dispatches) | 25.0 ms (20.0× op by op, 2 dispatches) |');
   });
+
+  it('the Digits stroke is a line under the table: each run, its backend and threads, the parts; a failure says why', () => {
+    const stroke = { backend: 'wasm' as const, threads: 2, digit: 'MNIST test #4 (a 4)', sigma: 0.5, noise: true, k: 4, samples: 8, projectNoise: true, msPerStroke: 96.4, runs: [96.4], msNetworks: 40.2, msEigen: 30.05, msClassifier: 21 };
+    const node = { ...result([['wasm', 7]]), digitsStroke: { ...stroke, threads: 1, msPerStroke: 120 } };
+    const browser = { ...result([['wasm', 6]]), digitsStroke: stroke };
+    const md = markdownTable(reportOf('2026-12-05', node, { chromium: '150.0.1', result: browser }));
+    expect(md).toContain(
+      "Digits posterior per stroke, median (the Digits lab's defaults: MNIST test #4 (a 4), σ = 0.5, k = 4, 8 samples): " +
+        'Node (wasm, 1 thread): 120 ms (networks 40.2, eigen-solver 30.1, classifier 21.0; 1 stroke); ' +
+        'Chromium 150 (wasm, 2 threads): 96.4 ms (networks 40.2, eigen-solver 30.1, classifier 21.0; 1 stroke).',
+    );
+    const failed = markdownTable(reportOf('2026-12-05', { ...result([['wasm', 7]]), digitsError: 'Model file x is missing.' }));
+    expect(failed).toContain("Digits posterior per stroke, median (the Digits lab's defaults: not measured): Node: failed (Model file x is missing.).");
+    expect(markdownTable(reportOf('2026-12-05', result([['wasm', 7]])))).not.toContain('Digits');
+  });
 });
