@@ -41,6 +41,40 @@ function dotv(x: Float64Array, y: Float64Array): number {
   return s;
 }
 
+/** The r columns of a D × r row-major matrix, each contiguous. */
+function columnsOf(M: ArrayLike<number>, D: number, r: number): Float64Array[] {
+  const cols = Array.from({ length: r }, () => new Float64Array(D));
+  for (let i = 0; i < D; i++) for (let k = 0; k < r; k++) cols[k][i] = M[i * r + k];
+  return cols;
+}
+
+/** w ⊙ x. */
+function weighted(w: ArrayLike<number>, x: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = w[i] * x[i];
+  return out;
+}
+
+/** Xᵀ Y (r × r, row-major) for columns X, Y whose product is symmetric (X = M Y with M diagonal): dots of contiguous columns, upper triangle mirrored. */
+function gram(X: readonly Float64Array[], Y: readonly Float64Array[]): Float64Array {
+  const r = X.length;
+  const out = new Float64Array(r * r);
+  for (let k = 0; k < r; k++) {
+    for (let l = k; l < r; l++) {
+      const v = dotv(X[k], Y[l]);
+      out[k * r + l] = v;
+      out[l * r + k] = v;
+    }
+  }
+  return out;
+}
+
+/** x · c in place. */
+function scaled(x: Float64Array, c: number): Float64Array {
+  for (let i = 0; i < x.length; i++) x[i] *= c;
+  return x;
+}
+
 function projectOutInPlace(x: Float64Array, u?: Float64Array): Float64Array {
   if (!u) return x;
   const d = dotv(u, x);
@@ -55,29 +89,39 @@ export function covTimesBlock(cov: LowRankCov, X: readonly Float64Array[]): Floa
   if (b === 0) return [];
   const D = a.length;
   const xs = u ? X.map((x) => projectOutInPlace(Float64Array.from(x), u)) : X;
-  const T = new Float64Array(r * b); // Vᵀ X, [k][j]
-  for (let i = 0; i < D; i++) {
-    const row = i * r;
-    for (let j = 0; j < b; j++) {
-      const xij = xs[j][i];
+  // T = Vᵀ X as [j][k], so both passes run along a row of V (contiguous in k)
+  const T = new Float64Array(b * r);
+  for (let j = 0; j < b; j++) {
+    const x = xs[j];
+    const tj = j * r;
+    for (let i = 0; i < D; i++) {
+      const xij = x[i];
       if (xij === 0) continue;
-      for (let k = 0; k < r; k++) T[k * b + j] += V[row + k] * xij;
+      const row = i * r;
+      for (let k = 0; k < r; k++) T[tj + k] += V[row + k] * xij;
     }
   }
   const s2 = sigma * sigma;
   const Y = xs.map(() => new Float64Array(D));
-  const acc = new Float64Array(b);
-  for (let i = 0; i < D; i++) {
-    const row = i * r;
-    for (let j = 0; j < b; j++) acc[j] = a[i] * xs[j][i];
-    for (let k = 0; k < r; k++) {
-      const vik = V[row + k];
-      const tk = k * b;
-      for (let j = 0; j < b; j++) acc[j] += vik * T[tk + j];
+  for (let j = 0; j < b; j++) {
+    const x = xs[j];
+    const y = Y[j];
+    const tj = j * r;
+    for (let i = 0; i < D; i++) {
+      const row = i * r;
+      let acc = a[i] * x[i];
+      for (let k = 0; k < r; k++) acc += V[row + k] * T[tj + k];
+      y[i] = s2 * acc;
     }
-    for (let j = 0; j < b; j++) Y[j][i] = s2 * acc[j];
   }
   return u ? Y.map((y) => projectOutInPlace(y, u)) : Y;
+}
+
+/** v −= (q · v) q, and the same multiple of cq from img when both are given (q a unit vector). */
+function subtractProjection(v: Float64Array, q: Float64Array, img?: Float64Array, cq?: Float64Array): void {
+  const d = dotv(q, v);
+  for (let i = 0; i < v.length; i++) v[i] -= d * q[i];
+  if (img && cq) for (let i = 0; i < img.length; i++) img[i] -= d * cq[i];
 }
 
 /**
@@ -99,19 +143,14 @@ function orthonormalAdditions(
     const img = images ? Float64Array.from(images.add[a]) : undefined;
     const n0 = Math.sqrt(dotv(v, v));
     if (!(n0 > 0)) return;
-    const against = (q: Float64Array, cq: Float64Array | undefined) => {
-      const d = dotv(q, v);
-      for (let i = 0; i < v.length; i++) v[i] -= d * q[i];
-      if (img && cq) for (let i = 0; i < img.length; i++) img[i] -= d * cq[i];
-    };
     for (let pass = 0; pass < 2; pass++) {
-      basis.forEach((q, j) => against(q, images?.basis[j]));
-      vectors.forEach((q, j) => against(q, outImages[j]));
+      for (let j = 0; j < basis.length; j++) subtractProjection(v, basis[j], img, images?.basis[j]);
+      for (let j = 0; j < vectors.length; j++) subtractProjection(v, vectors[j], img, outImages[j]);
     }
     const n = Math.sqrt(dotv(v, v));
     if (n > drop * n0) {
-      vectors.push(v.map((x) => x / n));
-      if (img) outImages.push(img.map((x) => x / n));
+      vectors.push(scaled(v, 1 / n));
+      if (img) outImages.push(scaled(img, 1 / n));
     }
   });
   return { vectors, images: outImages };
@@ -168,28 +207,9 @@ export function ritzOnSpanV(cov: LowRankCov, count: number): { value: number; ve
     for (let i = 0; i < D; i++) for (let k = 0; k < r; k++) uv[k] += u[i] * W[i * r + k];
     for (let i = 0; i < D; i++) for (let k = 0; k < r; k++) W[i * r + k] -= u[i] * uv[k];
   }
-  const G = new Float64Array(r * r);
-  const WAW = new Float64Array(r * r);
-  for (let i = 0; i < D; i++) {
-    const row = i * r;
-    const ai = a[i];
-    for (let k = 0; k < r; k++) {
-      const wk = W[row + k];
-      if (wk === 0) continue;
-      const awk = ai * wk;
-      for (let l = k; l < r; l++) {
-        const wl = W[row + l];
-        G[k * r + l] += wk * wl;
-        WAW[k * r + l] += awk * wl;
-      }
-    }
-  }
-  for (let k = 0; k < r; k++) {
-    for (let l = 0; l < k; l++) {
-      G[k * r + l] = G[l * r + k];
-      WAW[k * r + l] = WAW[l * r + k];
-    }
-  }
+  const cols = columnsOf(W, D, r);
+  const G = gram(cols, cols);
+  const WAW = gram(cols.map((w) => weighted(a, w)), cols);
   const g = symEigQL(G, r);
   const smax = g.values[r - 1];
   if (!(smax > 0)) return [];
@@ -236,7 +256,7 @@ export function ritzOnSpanV(cov: LowRankCov, count: number): { value: number; ve
     }
     const y = matvec(W, coef, D, r);
     const n = Math.sqrt(dotv(y, y)) || 1;
-    out.push({ value: s2 * values[j], vector: y.map((v) => v / n) });
+    out.push({ value: s2 * values[j], vector: scaled(y, 1 / n) });
   }
   return out;
 }
@@ -273,17 +293,9 @@ export function shiftedSolver(cov: LowRankCov, mu: number): (x: Float64Array) =>
     if (!(d > 0)) throw new Error(`shiftedSolver: the shift ${mu} is not below σ² a_${i} = ${s2 * a[i]}.`);
     dinv[i] = 1 / d;
   }
-  const K = new Float64Array(r * r);
-  for (let k = 0; k < r; k++) K[k * r + k] = 1 / s2;
-  for (let i = 0; i < D; i++) {
-    const row = i * r;
-    for (let k = 0; k < r; k++) {
-      const w = V[row + k] * dinv[i];
-      if (w === 0) continue;
-      for (let l = k; l < r; l++) K[k * r + l] += w * V[row + l];
-    }
-  }
-  for (let k = 0; k < r; k++) for (let l = 0; l < k; l++) K[k * r + l] = K[l * r + k];
+  const cols = columnsOf(V, D, r);
+  const K = gram(cols.map((v) => weighted(dinv, v)), cols);
+  for (let k = 0; k < r; k++) K[k * r + k] += 1 / s2;
   const L = cholesky(K, r, 'I/σ² + Vᵀ Δ⁻¹ V');
   return (x) => {
     const t = new Float64Array(r);
@@ -320,7 +332,8 @@ export function davidson(cov: LowRankCov, S0: readonly Float64Array[], opt: Davi
     const corrections: Float64Array[] = [];
     let converged = true;
     pairs.forEach((p, j) => {
-      const res = p.image.map((v, i) => v - p.value * p.vector[i]);
+      const res = new Float64Array(p.image.length);
+      for (let i = 0; i < res.length; i++) res[i] = p.image[i] - p.value * p.vector[i];
       const rn = Math.sqrt(dotv(res, res));
       const ok = rn <= tol * scale(p.value);
       if (j < k && !ok) converged = false;
@@ -331,10 +344,11 @@ export function davidson(cov: LowRankCov, S0: readonly Float64Array[], opt: Davi
       }
       // t = P (θ − σ² A)⁻¹ r, the denominators kept away from 0
       const floor = 1e-6 * Math.max(scale(p.value), 1e-300);
-      const t = res.map((v, i) => {
+      const t = new Float64Array(res.length);
+      for (let i = 0; i < t.length; i++) {
         const den = p.value - s2 * a[i];
-        return v / (Math.abs(den) > floor ? den : den < 0 ? -floor : floor);
-      });
+        t[i] = res[i] / (Math.abs(den) > floor ? den : den < 0 ? -floor : floor);
+      }
       corrections.push(projectOutInPlace(t, cov.u));
     });
     if (converged) break;
