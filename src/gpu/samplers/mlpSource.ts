@@ -8,7 +8,9 @@
  * (D tangents per hidden unit) instead of by reverse mode; it is the same quantity as models/hessian.ts gives.
  *
  * Weights are packed in one float32 buffer: [1/scale (D), shift (D), then every weight in
- * `weightLayout(spec)` order, each W row-major [in, out] followed by its b].
+ * `weightLayout(spec)` order, each W row-major [in, out] followed by its b]. A dense layer computes its outputs
+ * eight at a time on vec4 accumulators (each input read once per eight outputs; about 2× faster on SwiftShader than
+ * one output at a time), the last nout mod 8 one by one.
  */
 import type { HessianSource } from '../../models/learnedField.ts';
 import { s2IsFull, type ScoreModel } from '../../models/scoreModel.ts';
@@ -48,7 +50,8 @@ export async function compileModelSource(model: ScoreModel, hessian?: HessianSou
   for (const w of layout) {
     const v = vars.get(w.name);
     if (!v) throw new Error(`score model has no weight "${w.name}"`);
-    data.set(await v.data(), offsets.get(w.name)!);
+    // Its own size: a variable assigned from a padded GPU buffer reads back the padding too (tfjs reads the whole buffer).
+    data.set((await v.data()).subarray(0, v.size), offsets.get(w.name)!);
   }
   const autodiff = source === 'autodiff';
   const MW = Math.max(spec.width, D, m);
@@ -126,7 +129,27 @@ ${autodiff ? 'var<private> tA: array<f32, MW * D>;\nvar<private> tB: array<f32, 
 ${activationWgsl(spec.act)}
 fn dense(src: ptr<private, array<f32, MW>>, dst: ptr<private, array<f32, MW>>, nin: u32, nout: u32, off: u32, useAct: bool) {
   let bOff = off + nin * nout;
-  for (var j = 0u; j < nout; j++) {
+  var j = 0u;
+  for (; j + 8u <= nout; j += 8u) {
+    var z = vec4f(MODEL[bOff + j], MODEL[bOff + j + 1u], MODEL[bOff + j + 2u], MODEL[bOff + j + 3u]);
+    var y = vec4f(MODEL[bOff + j + 4u], MODEL[bOff + j + 5u], MODEL[bOff + j + 6u], MODEL[bOff + j + 7u]);
+    for (var i = 0u; i < nin; i++) {
+      let w = off + i * nout + j;
+      let a = (*src)[i];
+      z += a * vec4f(MODEL[w], MODEL[w + 1u], MODEL[w + 2u], MODEL[w + 3u]);
+      y += a * vec4f(MODEL[w + 4u], MODEL[w + 5u], MODEL[w + 6u], MODEL[w + 7u]);
+    }
+    if (useAct) { z = vec4f(act(z.x), act(z.y), act(z.z), act(z.w)); y = vec4f(act(y.x), act(y.y), act(y.z), act(y.w)); }
+    (*dst)[j] = z.x;
+    (*dst)[j + 1u] = z.y;
+    (*dst)[j + 2u] = z.z;
+    (*dst)[j + 3u] = z.w;
+    (*dst)[j + 4u] = y.x;
+    (*dst)[j + 5u] = y.y;
+    (*dst)[j + 6u] = y.z;
+    (*dst)[j + 7u] = y.w;
+  }
+  for (; j < nout; j++) {
     var z = MODEL[bOff + j];
     for (var i = 0u; i < nin; i++) { z += (*src)[i] * MODEL[off + i * nout + j]; }
     if (useAct) { (*dst)[j] = act(z); } else { (*dst)[j] = z; }
@@ -134,7 +157,57 @@ fn dense(src: ptr<private, array<f32, MW>>, dst: ptr<private, array<f32, MW>>, n
 }
 ${autodiff ? `fn denseT(src: ptr<private, array<f32, MW>>, dst: ptr<private, array<f32, MW>>, ts: ptr<private, array<f32, MW * D>>, td: ptr<private, array<f32, MW * D>>, nin: u32, nout: u32, off: u32, useAct: bool) {
   let bOff = off + nin * nout;
-  for (var j = 0u; j < nout; j++) {
+  var j = 0u;
+  for (; j + 8u <= nout; j += 8u) {
+    var z = vec4f(MODEL[bOff + j], MODEL[bOff + j + 1u], MODEL[bOff + j + 2u], MODEL[bOff + j + 3u]);
+    var y = vec4f(MODEL[bOff + j + 4u], MODEL[bOff + j + 5u], MODEL[bOff + j + 6u], MODEL[bOff + j + 7u]);
+    var dz: array<vec4f, D>;
+    var dy: array<vec4f, D>;
+    for (var c = 0u; c < D; c++) { dz[c] = vec4f(0.0); dy[c] = vec4f(0.0); }
+    for (var i = 0u; i < nin; i++) {
+      let o = off + i * nout + j;
+      let w = vec4f(MODEL[o], MODEL[o + 1u], MODEL[o + 2u], MODEL[o + 3u]);
+      let v = vec4f(MODEL[o + 4u], MODEL[o + 5u], MODEL[o + 6u], MODEL[o + 7u]);
+      let a = (*src)[i];
+      z += a * w;
+      y += a * v;
+      for (var c = 0u; c < D; c++) {
+        let t = (*ts)[c * MW + i];
+        dz[c] += t * w;
+        dy[c] += t * v;
+      }
+    }
+    var sz = vec4f(1.0);
+    var sy = vec4f(1.0);
+    if (useAct) {
+      sz = vec4f(actDeriv(z.x), actDeriv(z.y), actDeriv(z.z), actDeriv(z.w));
+      sy = vec4f(actDeriv(y.x), actDeriv(y.y), actDeriv(y.z), actDeriv(y.w));
+      z = vec4f(act(z.x), act(z.y), act(z.z), act(z.w));
+      y = vec4f(act(y.x), act(y.y), act(y.z), act(y.w));
+    }
+    (*dst)[j] = z.x;
+    (*dst)[j + 1u] = z.y;
+    (*dst)[j + 2u] = z.z;
+    (*dst)[j + 3u] = z.w;
+    (*dst)[j + 4u] = y.x;
+    (*dst)[j + 5u] = y.y;
+    (*dst)[j + 6u] = y.z;
+    (*dst)[j + 7u] = y.w;
+    for (var c = 0u; c < D; c++) {
+      let t = sz * dz[c];
+      let u = sy * dy[c];
+      let r = c * MW + j;
+      (*td)[r] = t.x;
+      (*td)[r + 1u] = t.y;
+      (*td)[r + 2u] = t.z;
+      (*td)[r + 3u] = t.w;
+      (*td)[r + 4u] = u.x;
+      (*td)[r + 5u] = u.y;
+      (*td)[r + 6u] = u.z;
+      (*td)[r + 7u] = u.w;
+    }
+  }
+  for (; j < nout; j++) {
     var z = MODEL[bOff + j];
     var dz: array<f32, D>;
     for (var c = 0u; c < D; c++) { dz[c] = 0.0; }
