@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', '.gpu', 'training'] },
+  { ignores: ['dist', 'node_modules', 'test-results', '.gpu', 'training', 'src/wasm/assembly'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -76,6 +76,7 @@ class EngineManager {
     this.readyPromise = client.run('init', backend ? { backend } : {}).then(
       (info) => {
         if (this.client === client) this.set({ status: 'ready', info });
+        this.follow(client);
         return client;
       },
       (e: unknown) => {
@@ -85,6 +86,18 @@ class EngineManager {
     );
     // Callers that never await `ready()` must not see an unhandled rejection.
     this.readyPromise.catch(() => {});
+  }
+
+  /** Keeps `info` current while `client` is the engine: the backend changes when the WebGPU device is lost. */
+  private follow(client: EngineClient): void {
+    client.run('backend.watch', {}).then(
+      (info) => {
+        if (this.client !== client) return;
+        this.set({ info });
+        this.follow(client);
+      },
+      () => {}, // the engine was closed or restarted
+    );
   }
 
   /**

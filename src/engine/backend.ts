@@ -1,15 +1,24 @@
 /**
  * The one owner of the tfjs backend. Order when nothing is requested (DESIGN.md, measured facts):
- * WebGPU on a real adapter; WASM when the only WebGPU adapter is a software fallback (SwiftShader is
- * ~20x slower than WASM on a CPU) or there is none; then WebGL; then CPU.
+ * WebGPU on a real adapter, unless a start-up measurement (`startupChoice.ts`) finds WASM faster; WASM when the
+ * only WebGPU adapter is a software fallback (SwiftShader is ~20x slower than WASM on a CPU) or there is none;
+ * then WebGL; then CPU. When the WebGPU device is lost, the engine moves to the next backend that starts and
+ * says why (`deviceLost`); listeners (`onBackendChange`) hear of it.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_NAMES, type BackendInfo, type BackendName } from './protocol.ts';
+import { chooseByTiming, type StartupTimings } from './startupChoice.ts';
+import { STARTUP_WORK, timeStartupWork } from './startupTiming.ts';
 
 let current: BackendInfo | null = null;
+const listeners = new Set<(info: BackendInfo) => void>();
+/** The move off a lost WebGPU device, once it began (the engine leaves WebGPU for good). */
+let leaving: Promise<BackendInfo> | null = null;
+/** The WebGPU device of the backend chosen last, whose `lost` promise is watched. */
+let watchedDevice: GPUDevice | null = null;
 
 /** Where the WASM backend finds its .wasm files: a URL prefix, a directory, or one URL per file. */
 export function setWasmLocation(location: string | Record<string, string>): void {
@@ -164,21 +173,136 @@ function threadsOf(name: BackendName): { threads?: number } {
 }
 
 /**
- * Chooses and initialises the backend. With `requested`, that backend is tried first; if it cannot start,
- * the automatic order is used and `notice` says why.
+ * Times `work` on `name` (switching tfjs to it); null when the backend cannot start or the work fails, Infinity when it
+ * takes over `capMs` (it is then abandoned: a training run stops at its next step once the backend has changed).
  */
-export async function selectBackend(requested?: BackendName): Promise<BackendInfo> {
-  const gpu = await probeWebGpu();
-  const { order, notices } = planBackends(gpu, registeredBackends(), requested);
+async function timeOn(name: BackendName, work: () => Promise<number>, capMs: number): Promise<number | null> {
+  if (await trySet(name)) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(Infinity), capMs);
+  });
+  try {
+    return await Promise.race([work().catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Longest a start-up measurement may take on one backend, warm-up (kernel compilation) included. */
+export const MEASURE_CAP_MS = 2000;
+
+export interface SelectOptions {
+  /** The start-up measurement on the active backend, in ms per step (default `timeStartupWork`). */
+  measure?: () => Promise<number>;
+  /** What the platform's adapter is (default `probeWebGpu`). */
+  probe?: () => Promise<WebGpuProbe>;
+  /** Longest one backend's measurement may take (default `MEASURE_CAP_MS`). */
+  measureCapMs?: number;
+}
+
+/**
+ * Chooses and initialises the backend. With `requested`, that backend is tried first; if it cannot start,
+ * the automatic order is used and `notice` says why. Without it, on a real adapter where WASM also runs, the
+ * start-up measurement picks the faster of the two (`measured` carries the timings; `notice` says why when WASM won).
+ */
+export async function selectBackend(requested?: BackendName, opts: SelectOptions = {}): Promise<BackendInfo> {
+  const gpu = await (opts.probe ?? probeWebGpu)();
+  const plan = planBackends(gpu, registeredBackends(), requested);
+  const notices = plan.notices;
+  let order = plan.order;
+  let measured: string | undefined;
+  if (!requested && order[0] === 'webgpu' && order.includes('wasm')) {
+    const work = opts.measure ?? (() => timeStartupWork());
+    const cap = opts.measureCapMs ?? MEASURE_CAP_MS;
+    const timings: StartupTimings = { webgpuMs: await timeOn('webgpu', work, cap), wasmMs: await timeOn('wasm', work, cap) };
+    const choice = chooseByTiming(timings, STARTUP_WORK);
+    measured = choice.measured;
+    if (choice.notice) notices.push(choice.notice);
+    order = [choice.backend, ...order.filter((b) => b !== choice.backend)];
+  }
   for (const name of order) {
     const failure = await trySet(name);
     if (!failure) {
-      current = { name, adapter: describe(name, gpu), ...threadsOf(name), ...(notices.length ? { notice: notices.join('; ') } : {}) };
+      current = {
+        name,
+        adapter: describe(name, gpu),
+        ...threadsOf(name),
+        ...(notices.length ? { notice: notices.join('; ') } : {}),
+        ...(measured ? { measured } : {}),
+      };
+      leaving = null;
+      if (name === 'webgpu') watchDeviceLoss();
       return current;
     }
     notices.push(`${name} could not start (${failure})`);
   }
   throw new Error(`No tfjs backend could start (${notices.join('; ')}).`);
+}
+
+/** Calls `fn` with the new backend info each time the engine's backend changes after it was chosen (a lost device). */
+export function onBackendChange(fn: (info: BackendInfo) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** Watches the active WebGPU backend's device: its loss moves the engine off it (`leaveLostDevice`). */
+function watchDeviceLoss(): void {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  if (!device || device === watchedDevice) return;
+  watchedDevice = device;
+  void device.lost.then((info) => {
+    if (watchedDevice === device && current?.name === 'webgpu') void leaveLostDevice(info.message || info.reason || 'no reason given').catch(() => {});
+  });
+}
+
+/** "WebGPU device lost (reason): continuing on WASM". */
+export function deviceLostNotice(reason: string, now: BackendName): string {
+  return `WebGPU device lost (${reason}): continuing on ${now.toUpperCase()}`;
+}
+
+/**
+ * Moves the engine off its lost WebGPU device, once: the next backend of the automatic order that starts (WASM first)
+ * becomes the engine's, with `deviceLost` and a notice saying why, and the listeners hear of it. Tensors left on the
+ * lost device cannot be read: what must survive is rebuilt from CPU copies by their owners (sessions, the trainer).
+ */
+export function leaveLostDevice(reason: string): Promise<BackendInfo> {
+  leaving ??= (async () => {
+    const failures: string[] = [];
+    for (const name of BACKEND_NAMES.filter((b) => b !== 'webgpu' && registeredBackends().includes(b))) {
+      const failure = await trySet(name);
+      if (failure) {
+        failures.push(`${name} could not start (${failure})`);
+        continue;
+      }
+      const notice = [deviceLostNotice(reason, name), ...failures].join('; ');
+      current = { name, adapter: describe(name, { available: false, fallback: false, description: '' }), ...threadsOf(name), notice, deviceLost: reason };
+      for (const l of listeners) l(current);
+      return current;
+    }
+    throw new Error(`The WebGPU device was lost (${reason}) and no other tfjs backend could start (${failures.join('; ')}).`);
+  })();
+  return leaving;
+}
+
+/**
+ * After a failure while the engine ran on WebGPU: whether the device was lost. Waits up to `graceMs` for the device
+ * to report its loss (a failed read can come first), then resolves to the backend the engine moved to; null when
+ * the device is fine (the failure was something else) or the engine was not on WebGPU.
+ */
+export async function movedOffLostDevice(graceMs = 250): Promise<BackendInfo | null> {
+  if (leaving) return leaving;
+  const device = watchedDevice;
+  if (!device || current?.name !== 'webgpu') return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const lost = await Promise.race([
+    device.lost.then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return lost && leaving ? leaving : null;
 }
 
 /**

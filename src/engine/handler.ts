@@ -5,7 +5,7 @@
  */
 import { jobs } from './jobs/index.ts';
 import { CancelledError, InputError, type JobContext } from './job.ts';
-import { currentBackend, ensureBackend } from './backend.ts';
+import { currentBackend, ensureBackend, movedOffLostDevice, onBackendChange } from './backend.ts';
 import { SessionStore } from './sessions.ts';
 import type { EngineRequest, EngineResponse } from './protocol.ts';
 
@@ -25,6 +25,13 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
   const unacked = new Set<number>();
   /** The newest progress a job reported while unacknowledged: sent when the acknowledgement comes. */
   const waiting = new Map<number, unknown>();
+  /** Set once the engine left a lost WebGPU device: sessions are moved to the new backend as they become idle. */
+  let leftLostDevice = false;
+  onBackendChange((info) => {
+    if (!info.deviceLost) return;
+    leftLostDevice = true;
+    void sessions.afterDeviceLoss();
+  });
 
   async function runJob(req: Extract<EngineRequest, { type: 'request' }>): Promise<void> {
     const { id } = req;
@@ -57,17 +64,34 @@ export function createEngineHandler(post: (res: EngineResponse) => void): Engine
     try {
       const job = jobs[req.job] as { run(p: unknown, c: JobContext<unknown>): Promise<unknown> } | undefined;
       if (!job) throw new InputError(`Unknown job "${String(req.job)}". Known jobs: ${Object.keys(jobs).join(', ')}.`);
-      if (req.job !== 'init') await ensureBackend();
-      const result = await job.run(req.params, ctx);
+      const onWebGpu = req.job !== 'init' && (await ensureBackend()).name === 'webgpu';
+      // After a lost device, sessions are moved before any job uses them (a move may still be under way).
+      if (leftLostDevice) await sessions.afterDeviceLoss();
+      const result = await runSurvivingDeviceLoss(job, req.params, ctx, onWebGpu);
       post({ type: 'result', id, result });
     } catch (e) {
       const isCancel = e instanceof CancelledError;
       post({ type: 'error', id, message: isCancel ? 'cancelled' : errorMessage(e), ...(isCancel ? { cancelled: true } : {}) });
     } finally {
+      if (leftLostDevice) await sessions.afterDeviceLoss();
       running.delete(id);
       cancelled.delete(id);
       unacked.delete(id);
       waiting.delete(id);
+    }
+  }
+
+  /**
+   * Runs the job; when it fails because the WebGPU device was lost, runs it once more on the backend the engine moved
+   * to, after the idle sessions were moved there (a job that recovers itself, like training, does not fail).
+   */
+  async function runSurvivingDeviceLoss(job: { run(p: unknown, c: JobContext<unknown>): Promise<unknown> }, params: unknown, ctx: JobContext<unknown>, onWebGpu: boolean): Promise<unknown> {
+    try {
+      return await job.run(params, ctx);
+    } catch (e) {
+      if (!onWebGpu || e instanceof CancelledError || e instanceof InputError || !(await movedOffLostDevice())) throw e;
+      await sessions.afterDeviceLoss();
+      return job.run(params, ctx);
     }
   }
 

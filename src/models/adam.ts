@@ -11,6 +11,13 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
+/** Adam's state as plain arrays: a CPU copy that outlives the device its tensors live on. */
+export interface AdamState {
+  t: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
 export class Adam {
   lr: number;
   readonly beta1: number;
@@ -61,6 +68,29 @@ export class Adam {
     tf.tidy(() => {
       for (const x of [...this.m, ...this.v]) x.assign(tf.zerosLike(x));
     });
+  }
+
+  /** The moments and step count, read back asynchronously. */
+  async readState(): Promise<AdamState> {
+    const read = (xs: tf.Variable[]) => Promise.all(xs.map((x) => x.data() as Promise<Float32Array>));
+    const t = this.t;
+    const [m, v] = await Promise.all([read(this.m), read(this.v)]);
+    return { t, m, v };
+  }
+
+  /**
+   * Replaces the moments and step count with `s` (null: zeros, t = 0) as new tensors on the active backend, without
+   * reading the old ones (after a lost device they cannot be read).
+   */
+  setState(s: AdamState | null): void {
+    this.t = s?.t ?? 0;
+    const put = (x: tf.Variable, values: Float32Array | undefined) => {
+      const fresh = values ? tf.tensor(values, x.shape) : tf.zeros(x.shape);
+      x.assign(fresh);
+      fresh.dispose();
+    };
+    this.m.forEach((x, i) => put(x, s?.m[i]));
+    this.v.forEach((x, i) => put(x, s?.v[i]));
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, normals } from '../core/rng.ts';
 import type { Rng } from '../core/types.ts';
-import { Adam } from './adam.ts';
+import { Adam, type AdamState } from './adam.ts';
 import { lossOffset, objectivePerSample, type ObjectiveConfig } from './losses.ts';
 import { ACTIVATIONS, hyperOfModel, LIVE_SETTINGS, S2_KINDS, type LiveSetting, type TrainHyper } from './hyper.ts';
 import { checkBudget } from '../core/budgets.ts';
@@ -18,6 +18,8 @@ import { FusedTrainStep, MAX_STEPS_PER_SUBMIT } from '../gpu/train/fusedTrainSte
 import type { NoiseSource } from '../gpu/train/kernelWgsl.ts';
 import { opByOpReason, type TrainPath } from '../gpu/train/trainPath.ts';
 import { tfjsDevice } from '../gpu/device.ts';
+import { WasmTrainStep } from '../wasm/train/wasmTrainStep.ts';
+import { wasmOpByOpReason } from '../wasm/train/support.ts';
 
 /** Where the clean training samples come from (a registry density, a mixture from a file, uploaded points). */
 export interface TrainingData {
@@ -112,12 +114,25 @@ export interface TrainOptions {
   onReport?: (r: TrainReport) => void;
   /** Awaited after each report: yield to the event loop, and throw to stop (pause) between steps. */
   checkpoint?: () => Promise<void>;
+  /**
+   * Survive a lost device: on webgpu the run then reads a CPU copy of its state at every report (one read-back per
+   * tensor). When a step or report fails, `moved` resolves true when the engine has left the lost device for another
+   * backend; the run continues there from that copy (`restoreFromCpu`) and `restored` hears what was kept.
+   */
+  deviceLoss?: { moved(e: unknown): Promise<boolean>; restored(r: RestoredRun): void };
+}
+
+/** What `restoreFromCpu` kept: the step the run continues from, the steps lost since, whether Adam's moments restart. */
+export interface RestoredRun {
+  step: number;
+  lostSteps: number;
+  adamRestarted: boolean;
 }
 
 /**
- * How steps run: `path` (default auto: the fused WebGPU step where it runs, tfjs op by op otherwise) and, for the
- * fused step, where its noise comes from (default: its in-shader generator; `buffer` draws z from the data stream
- * exactly as the op-by-op step does, for parity tests).
+ * How steps run: `path` (default auto: the fused WebGPU step on webgpu and the WASM step on wasm where they run, tfjs
+ * op by op otherwise) and, for the fused step, where its noise comes from (default: its in-shader generator; `buffer`
+ * draws z from the data stream exactly as the op-by-op step does, for parity tests).
  */
 export interface TrainerOptions {
   path?: TrainPath;
@@ -135,6 +150,13 @@ export interface HistoryPoint {
 /** A copy of the weights and the step count they belong to. */
 interface Snapshot {
   weights: tf.Tensor[];
+  step: number;
+}
+
+/** The state a run needs to continue on another backend, read back at a report (null adam: the fused step held it). */
+interface CpuCopy {
+  weights: Float32Array[];
+  adam: AdamState | null;
   step: number;
 }
 
@@ -174,8 +196,22 @@ export class ScoreTrainer {
   private fused: FusedTrainStep | null = null;
   private fusedLoaded = false;
   private fusedChunk = 1;
-  /** Why the last steps ran op by op (null when they ran fused). */
+  /** The WASM step (while it trains this model) and whether it holds the current weights. */
+  private wasm: WasmTrainStep | null = null;
+  private wasmLoaded = false;
+  /** Why the last steps ran op by op (null when they ran fused or on the WASM step). */
   opByOpReason: string | null = null;
+  /** On webgpu with `deviceLoss`, a CPU copy of the state at the last report (a lost device's tensors cannot be read), and the backend the tensors live on. */
+  private cpuCopy: CpuCopy | null = null;
+  private stateBackend = tf.getBackend();
+  /** Where the weights of step `initialStep` came from (the seed or a model file): an untrained run needs no copy. */
+  private origin: ParsedScoreModel | 'seed' = 'seed';
+  private initialStep = 0;
+
+  /** The tfjs backend the run's tensors live on. */
+  get tensorsBackend(): string {
+    return this.stateBackend;
+  }
 
   private constructor(hyper: TrainHyper, data: TrainingData, model: ScoreModel, steps: number, options: TrainerOptions = {}) {
     this.options = options;
@@ -231,6 +267,8 @@ export class ScoreTrainer {
     if (file.spec.dim !== data.dim) throw new Error(`the model has dimension ${file.spec.dim} but the data have dimension ${data.dim}`);
     checkStepWork(hyper.batch, file.spec);
     const trainer = new ScoreTrainer(hyper, data, modelFromParsed(file), record.steps, options);
+    trainer.origin = file;
+    trainer.initialStep = record.steps;
     for (const h of record.history.slice(-MAX_HISTORY)) trainer.history.push(h);
     return trainer;
   }
@@ -326,6 +364,49 @@ export class ScoreTrainer {
     return this.fused;
   }
 
+  /**
+   * When the fused step does not run: the WASM step where `wasmOpByOpReason` takes it (on the wasm backend),
+   * loaded with the model's weights; else null, and `opByOpReason` says why. Switching to or from it restarts Adam's
+   * moments (each keeps its own) and drops the loss statistics since the last report, as for the fused step.
+   */
+  private async wasmStep(): Promise<WasmTrainStep | null> {
+    const { batch, vr } = this.hyper;
+    this.opByOpReason = wasmOpByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr }, this.opByOpReason!);
+    if (this.opByOpReason) {
+      if (this.wasm) {
+        if (this.wasmLoaded) this.wasm.writeTo(this.model.variables());
+        this.wasm.destroy();
+        this.wasm = null;
+        this.adam.reset();
+        this.accumCount = 0;
+      }
+      return null;
+    }
+    if (!this.wasm) {
+      this.accum?.dispose();
+      this.accum = null;
+      this.accumCount = 0;
+      const { beta1, beta2, epsilon } = this.adam;
+      this.wasm = new WasmTrainStep(this.model.spec, { beta1, beta2, epsilon });
+      this.wasmLoaded = false;
+    }
+    if (!this.wasmLoaded) {
+      await this.wasm.load(this.model.variables());
+      this.wasmLoaded = true;
+    }
+    return this.wasm;
+  }
+
+  /** One step on the WASM kernels, data drawn as `stepOnce` draws it. */
+  private stepWasm(wasm: WasmTrainStep): void {
+    const { batch, vr, gamma, stopGrad, lr } = this.hyper;
+    const xs = Float32Array.from(this.data.sample(this.dataRng, batch));
+    const zs = Float32Array.from(normals(this.dataRng, batch * this.data.dim));
+    wasm.step(xs, zs, { batch, vr, gamma, stopGrad, lr });
+    this.accumCount++;
+    this.steps++;
+  }
+
   /** `k` fused steps in one submission (data drawn as `stepOnce` draws it), awaited; adapts k to `reportMs`. */
   private async stepsFused(fused: FusedTrainStep, k: number, reportMs: number): Promise<void> {
     const { batch, vr, gamma, stopGrad, lr } = this.hyper;
@@ -344,6 +425,62 @@ export class ScoreTrainer {
     this.steps += k;
   }
 
+  /** On webgpu, reads `snap` (the weights of this step) and the tfjs Adam's state into `cpuCopy`; the fused step keeps its moments on the GPU. */
+  private async keepCpuCopy(snap: Snapshot): Promise<void> {
+    if (tf.getBackend() !== 'webgpu') return;
+    const adam = this.fused ? null : this.adam.readState();
+    // A tensor made from a fused GPU buffer may read back the buffer's padding too: keep the tensor's own values.
+    const weights = await Promise.all(snap.weights.map(async (w) => ((await w.data()) as Float32Array).slice(0, w.size)));
+    this.cpuCopy = { weights, adam: await adam, step: snap.step };
+  }
+
+  /**
+   * Continues the run on the active backend from the CPU copy of the last report, after the device its tensors lived on
+   * was lost (they cannot be read, only released): the weights, Adam's state when the tfjs optimiser held it and holds it
+   * on (the fused step keeps its moments on the GPU, the WASM step starts its own: they restart), the step count and the
+   * loss history up to that step. The steps since that report are lost. Returns null when the state already lives on the
+   * active backend, or when it has neither a copy nor its untouched origin (a seed or a file).
+   */
+  restoreFromCpu(): RestoredRun | null {
+    if (this.stateBackend === tf.getBackend()) return null;
+    const copied = this.cpuCopy !== null;
+    const copy = this.cpuCopy ?? this.untrainedCopy();
+    if (!copy) return null;
+    const lostSteps = this.steps - copy.step;
+    this.clearState();
+    this.fused?.destroy();
+    this.fused = null;
+    this.fusedLoaded = false;
+    this.wasmLoaded = false;
+    this.model.variables().forEach((v, i) => {
+      const value = tf.tensor(copy.weights[i], v.shape);
+      v.assign(value);
+      value.dispose();
+    });
+    this.adam.setState(copy.adam);
+    this.steps = copy.step;
+    while (this.history.length && this.history[this.history.length - 1].step > copy.step) this.history.pop();
+    this.stateBackend = tf.getBackend();
+    this.cpuCopy = null;
+    this.candidate = this.snapshot();
+    // The moments carry over only from the tfjs optimiser to itself: the WASM step, where it takes over, starts its own.
+    const { batch, vr } = this.hyper;
+    const wasmTakesOver = wasmOpByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr }, 'not fused') === null;
+    return { step: copy.step, lostSteps, adamRestarted: copied && copy.step > 0 && (copy.adam === null || wasmTakesOver) };
+  }
+
+  /** The weights of a run that has not stepped since it was made, from its seed or its file (no read-back of the lost device). */
+  private untrainedCopy(): CpuCopy | null {
+    if (this.steps !== this.initialStep) return null;
+    const file = this.origin;
+    if (file !== 'seed') return { weights: this.model.namedVariables().map(([name]) => file.weights.get(name)!), adam: null, step: this.steps };
+    // Drawn again on the active backend, which is not webgpu here (the engine left it), so a synchronous read is fine.
+    const fresh = ScoreTrainer.freshModel(this.hyper, this.data);
+    const weights = fresh.variables().map((v) => v.dataSync() as Float32Array);
+    fresh.dispose();
+    return { weights, adam: null, step: 0 };
+  }
+
   private snapshot(): Snapshot {
     return { weights: this.model.variables().map((v) => tf.clone(v)), step: this.steps };
   }
@@ -356,9 +493,11 @@ export class ScoreTrainer {
   private async flush(elapsedMs: number, stepsInInterval: number): Promise<TrainReport | null | undefined> {
     if (this.accumCount === 0) return undefined;
     const fused = this.fused && !this.opByOpReason ? this.fused : null;
-    const v = fused ? await fused.takeStats() : await this.accum!.data();
-    // The fused step's weights go back to the model at every report (snapshots, fields and saves read them).
+    const wasm = this.wasm && !this.opByOpReason ? this.wasm : null;
+    const v = fused ? await fused.takeStats() : wasm ? wasm.takeStats() : await this.accum!.data();
+    // The fused and WASM steps' weights go back to the model at every report (snapshots, fields and saves read them).
     fused?.writeTo(this.model.variables());
+    wasm?.writeTo(this.model.variables());
     const c = this.accumCount;
     this.accum?.dispose();
     this.accum = null;
@@ -398,6 +537,7 @@ export class ScoreTrainer {
     }
     this.adam.reset();
     this.fusedLoaded = false;
+    this.wasmLoaded = false;
   }
 
   /**
@@ -409,6 +549,7 @@ export class ScoreTrainer {
     if (!Number.isInteger(n) || n < 1) throw new Error(`number of steps must be a positive integer, got ${n}`);
     const reportMs = opts.reportMs ?? 100;
     if (!this.good && !this.candidate) this.candidate = this.snapshot();
+    if (opts.deviceLoss && !this.cpuCopy) await this.keepCpuCopy((this.candidate ?? this.good)!);
     let last: TrainReport | null = null;
     let t0 = performance.now();
     let s0 = 0;
@@ -433,27 +574,46 @@ export class ScoreTrainer {
       ScoreTrainer.disposeSnapshot(this.good);
       this.good = this.candidate;
       this.candidate = this.snapshot();
+      if (opts.deviceLoss) await this.keepCpuCopy(this.candidate);
       opts.onReport?.(r);
       return null;
     };
     while (done < n) {
-      // Settings may change between steps (configure): each submission of fused steps takes the current ones.
-      const fused = await this.fusedStep();
-      if (fused) {
-        // The first step of a run is a submission of its own (it is reported alone, see below).
-        const k = this.steps === 0 ? 1 : Math.min(n - done, this.fusedChunk);
-        await this.stepsFused(fused, k, reportMs);
-        done += k;
-      } else {
-        this.stepOnce();
-        done++;
+      let reported = false;
+      try {
+        // After a lost device the engine moves to another backend: this run's tensors cannot follow (see `deviceLoss`).
+        if (this.stateBackend !== tf.getBackend()) throw new Error(`this run's tensors live on ${this.stateBackend} but the engine's backend is now ${tf.getBackend()}`);
+        // Settings may change between steps (configure): each submission of fused steps takes the current ones.
+        const fused = await this.fusedStep();
+        const wasm = fused ? null : await this.wasmStep();
+        if (fused) {
+          // The first step of a run is a submission of its own (it is reported alone, see below).
+          const k = this.steps === 0 ? 1 : Math.min(n - done, this.fusedChunk);
+          await this.stepsFused(fused, k, reportMs);
+          done += k;
+        } else if (wasm) {
+          this.stepWasm(wasm);
+          done++;
+        } else {
+          this.stepOnce();
+          done++;
+        }
+        // The first step of a fresh run is always reported: its loss is the reference `lossGrowthWarning` compares with.
+        if (done === n || this.steps === 1 || performance.now() - t0 >= reportMs) {
+          const stop = await report();
+          if (stop) return stop;
+          reported = true;
+        }
+      } catch (e) {
+        const restored = opts.deviceLoss && (await opts.deviceLoss.moved(e)) ? this.restoreFromCpu() : null;
+        if (!restored) throw e;
+        // The lost steps are run again, so this call still ends `n` steps after it began (or after the copy).
+        done = Math.max(0, done - restored.lostSteps);
+        t0 = performance.now();
+        s0 = done;
+        opts.deviceLoss!.restored(restored);
       }
-      // The first step of a fresh run is always reported: its loss is the reference `lossGrowthWarning` compares with.
-      if (done === n || this.steps === 1 || performance.now() - t0 >= reportMs) {
-        const stop = await report();
-        if (stop) return stop;
-        if (done < n) await opts.checkpoint?.();
-      }
+      if (reported && done < n) await opts.checkpoint?.();
     }
     const warning = lossGrowthWarning(this.history, this.hyper.lr);
     return { steps: done, last, ...(warning ? { warning } : {}) };
@@ -464,12 +624,18 @@ export class ScoreTrainer {
     this.clearState();
     this.fused?.destroy();
     this.fused = null;
+    this.wasm?.destroy();
+    this.wasm = null;
     this.model.dispose();
     this.model = ScoreTrainer.freshModel(this.hyper, this.data);
     this.adam.dispose();
     this.adam = new Adam(this.model.variables(), { lr: this.hyper.lr });
     this.dataRng = ScoreTrainer.rngs(this.hyper.seed).data;
     this.steps = 0;
+    this.cpuCopy = null;
+    this.stateBackend = tf.getBackend();
+    this.origin = 'seed';
+    this.initialStep = 0;
     this.history.length = 0;
     this.historyStride = 1;
     this.reports = 0;
@@ -497,6 +663,8 @@ export class ScoreTrainer {
     this.clearState();
     this.fused?.destroy();
     this.fused = null;
+    this.wasm?.destroy();
+    this.wasm = null;
     this.adam.dispose();
     this.model.dispose();
   }

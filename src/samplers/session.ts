@@ -6,7 +6,9 @@
  */
 import type { ScoreField } from '../models/scoreField.ts';
 import type { Chains } from './chainsApi.ts';
+import { ContinuedChains } from './continuedChains.ts';
 import { createChains, type EngineChoice } from './createChains.ts';
+import { exactSourceOf } from '../models/exactField.ts';
 import { startPointsData } from './run.ts';
 import { missingFor, type SamplerKind } from './kernels.ts';
 import { aliveChains, autocorrelation, crossSectionDistance, marginalHistogram, samplerMetrics, type Draws, type SamplerMetrics } from './metrics.ts';
@@ -101,10 +103,12 @@ class Panel {
   curveD: number[] = [];
   nextCheck = 1;
   positions: Float32Array;
+  /** The iteration `positions` belong to (the chains may be further on when a read-back failed). */
+  positionsAt = 0;
   divergedAt: Int32Array;
 
   constructor(
-    readonly cs: Chains,
+    public cs: Chains,
     readonly s: Required<Omit<SessionSpec, 'panels'>>,
     x0data: Float32Array,
   ) {
@@ -237,6 +241,7 @@ export class SamplerSession {
       p.cs.configure({ seed: this.spec.seed });
       p.cs.reset(this.x0data);
       p.positions = Float32Array.from(this.x0data);
+      p.positionsAt = 0;
       p.divergedAt.fill(-1);
       p.clearAll();
     }
@@ -318,6 +323,7 @@ export class SamplerSession {
       }
     }
     p.positions = data.slice((k - 1) * frame, k * frame);
+    p.positionsAt = startT + k;
   }
 
   private frameOf(p: Panel, acceptance: Float32Array | undefined): PanelFrame {
@@ -399,6 +405,24 @@ export class SamplerSession {
       hist: { lo, hi, bins, density: Array.from({ length: d }, (_, j) => marginalHistogram(draws, use, j, lo[j], hi[j], bins)) },
       distanceCurve: { t: [...p.curveT], distance: [...p.curveD] },
     };
+  }
+
+  /**
+   * After the device the chains ran on was lost (the engine then runs on another backend): each panel continues on new
+   * chains of the active backend (as `createChains` picks them) from its last read-back positions and their iteration,
+   * with its divergence record and metrics window kept (`ContinuedChains`); the noise stream is reseeded at the
+   * continuation, the same way for every panel (common random numbers hold). A learned field the session owns had its
+   * weights on the lost device: then it returns null (the session cannot continue). Else what it kept.
+   */
+  async recoverFromDeviceLoss(): Promise<string | null> {
+    if (this.ownsField && !exactSourceOf(this.field)) return null;
+    for (const p of this.panels) {
+      const old = p.cs;
+      const inner = await createChains(this.field, p.positions, { ...old.opts, seed: old.opts.seed + p.positionsAt }, 'auto');
+      p.cs = new ContinuedChains(inner, p.positionsAt, Int32Array.from(p.divergedAt));
+      old.dispose();
+    }
+    return `chains continue from their last positions at iteration ${this.panels[0].cs.t} (${this.engine})`;
   }
 
   /** Frees the chains (and the field when owned). An advance in flight then returns no frames. */

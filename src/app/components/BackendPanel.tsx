@@ -14,7 +14,7 @@ import { benchSpec } from '../plot/benchSpec.ts';
 function badgeText(e: EngineSnapshot): string {
   if (e.status === 'error') return 'engine error';
   if (!e.info) return 'starting…';
-  return e.info.name.toUpperCase();
+  return e.info.deviceLost ? `${e.info.name.toUpperCase()} — WebGPU device lost` : e.info.name.toUpperCase();
 }
 
 /** The badge's short device text: WASM shows its thread count (the title and the panel say why it is one). */
@@ -26,7 +26,7 @@ function badgeDevice(info: BackendInfo): string {
 export function BackendBadge({ open, onToggle }: { open: boolean; onToggle(): void }) {
   const e = useEngine();
   const info = e.info;
-  const title = e.error ?? (info ? `${info.name}: ${info.adapter}${info.notice ? `\n${info.notice}` : ''}` : 'The engine is starting');
+  const title = e.error ?? (info ? `${info.name}: ${info.adapter}${info.notice ? `\n${info.notice}` : ''}${info.measured ? `\nStart-up timing: ${info.measured}` : ''}` : 'The engine is starting');
   return (
     <button
       type="button"
@@ -37,6 +37,7 @@ export function BackendBadge({ open, onToggle }: { open: boolean; onToggle(): vo
       data-adapter={info?.adapter ?? ''}
       data-threads={info?.threads ?? ''}
       data-notice={info?.notice ?? ''}
+      data-device-lost={info?.deviceLost ?? ''}
       data-backend-info={info ? JSON.stringify(info) : ''}
       aria-expanded={open}
       aria-haspopup="dialog"
@@ -102,6 +103,7 @@ export function BackendPanel({
           {e.info.notice}.
         </p>
       )}
+      {e.info?.measured && <p className="hint" data-testid="backend-measured">Start-up timing: {e.info.measured}.</p>}
       {e.error && <p className="error-text">{e.error}</p>}
       <label className="field">
         <span>Backend (part of the link)</span>

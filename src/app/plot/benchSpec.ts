@@ -7,10 +7,11 @@ import type { PlotSpec } from './spec.ts';
 
 const COLORS: Record<string, string> = { webgpu: '#2a4d8f', wasm: '#c0392b', webgl: '#27ae60', cpu: '#7f8c8d' };
 
-/** Short axis label of a measurement, e.g. "train 512" or "Langevin 10k". */
+/** Short axis label of a measurement, e.g. "train 512", "WASM train 512" or "Langevin 10k". */
 export function benchLabel(m: Pick<BenchMeasurement, 'task' | 'size'>): string {
   const size = m.size >= 1000 && m.size % 1000 === 0 ? `${m.size / 1000}k` : String(m.size);
-  return `${m.task === 'train-step' ? 'train' : 'Langevin'} ${size}`;
+  const kernels = m.task.startsWith('fused-') ? 'fused ' : m.task.startsWith('wasm-') ? 'WASM ' : '';
+  return `${kernels}${m.task.endsWith('train-step') ? 'train' : 'Langevin'} ${size}`;
 }
 
 export function benchSpec(result: BenchResult): PlotSpec {

@@ -55,10 +55,10 @@ export function markdownTable(report: BenchReport): string {
   const title = (key: string): string => {
     const [task, size] = key.split('@');
     const n = Number(size);
-    if (task === 'train-step' || task === 'fused-train-step') return `${task === 'train-step' ? '' : 'fused '}train step, batch ${n}`;
+    if (task === 'train-step' || task === 'fused-train-step' || task === 'wasm-train-step') return `${{ 'train-step': '', 'fused-train-step': 'fused ', 'wasm-train-step': 'WASM-kernel ' }[task]}train step, batch ${n}`;
     return `${samplerName[task] ?? task} step, ${n >= 1000 ? `${n / 1000}k` : n} chains`;
   };
-  /** Dispatches per step and the fused kernels' speed-up over the op-by-op step of the same run, when measured. */
+  /** Dispatches per step and the fused or WASM kernels' speed-up over the op-by-op step of the same run, when measured. */
   const extras = (m: BenchMeasurement): string =>
     [m.speedupOverOpByOp !== undefined ? `${m.speedupOverOpByOp.toFixed(1)}× op by op` : '', m.dispatchesPerStep !== undefined ? `${m.dispatchesPerStep >= 10 ? Math.round(m.dispatchesPerStep) : +m.dispatchesPerStep.toPrecision(2)} dispatches` : '']
       .filter(Boolean)
@@ -73,7 +73,7 @@ export function markdownTable(report: BenchReport): string {
         const m = b.measurements.find((x) => measurementKey(x) === key);
         const ratio = r.ratios[key]?.[b.backend];
         if (!m) return '–';
-        const notes = [ratio !== undefined && !m.task.startsWith('fused-') ? `${ratio.toFixed(1)}×` : '', extras(m)].filter(Boolean).join('; ');
+        const notes = [ratio !== undefined && !m.task.startsWith('fused-') && !m.task.startsWith('wasm-') ? `${ratio.toFixed(1)}×` : '', extras(m)].filter(Boolean).join('; ');
         return `${fmtMs(m.msPerStep)} ms${notes ? ` (${notes})` : ''}`;
       });
       lines.push(`| ${where} | ${b.backend} | ${b.adapter || 'not available'} | ${cells.join(' | ')} |`);

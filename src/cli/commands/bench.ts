@@ -27,7 +27,7 @@ function benchDigit(): NonNullable<BenchParams['digits']> {
 }
 
 function progressLabel(where: string, p: BenchProgress): string {
-  const what = p.task === 'digits-stroke' ? 'Digits stroke' : p.task === 'train-step' ? 'train step' : 'Langevin step';
+  const what = p.task === 'digits-stroke' ? 'Digits stroke' : p.task.endsWith('train-step') ? 'train step' : 'Langevin step';
   return `${where} ${p.backend}: ${what} (${p.size})`;
 }
 

@@ -3,11 +3,13 @@
  * so that ratios between backends compare like with like.
  *
  * - `train-step`: one Adam step of the default 2-D model (2-128-128-2 softplus MLP) on the DSM loss
- *   (MATH.md section 2, σ-weighted form `‖σ s1θ(x̃) + z‖²`), batch 512.
+ *   (MATH.md section 2, σ-weighted form `‖σ s1θ(x̃) + z‖²`), batch 512; on wasm also `wasm-train-step`, the same
+ *   step on the WASM kernels the trainer takes there (src/wasm/train/), and on webgpu `fused-train-step`.
  * - `langevin-step`: one unadjusted Langevin step `x ← x + (ε/2) ∇log p(x) + √ε ξ` (MATH.md section 3) of
  *   n chains on the closed-form score of a 2-D Gaussian mixture (MATH.md section 6), n = 1k and 10k.
- * - `engines`: the same sampler step (and `ozaki-step`, `ozaki-full-step`, `mala-step`) on the typed-array chains
- *   engine ("cpu", src/samplers/cpu/), which runs exact scores without a tfjs op per step; timed once per run.
+ * - `engines`: the same sampler step (and `ozaki-step`, `ozaki-full-step`, `mala-step`) on the CPU chains engines
+ *   ("cpu-simd" on WebAssembly SIMD and "cpu" on typed arrays, src/samplers/cpu/), which run exact scores without
+ *   a tfjs op per step; timed once per run.
  * - `digitsStroke` (when `digits` is given): one stroke of the Digits lab, the posterior job with the lab's
  *   defaults on the engine's backend (benchDigits.ts).
  *
@@ -26,9 +28,9 @@ import { Adam } from '../../models/adam.ts';
 import { gmmScoreField } from '../../models/exactField.ts';
 import { langevinMove, type MoveOptions } from '../../samplers/kernels.ts';
 import { noiseAt } from '../../samplers/chains.ts';
-import { CpuChains } from '../../samplers/cpu/cpuChains.ts';
 import { benchDigitsStroke } from './benchDigits.ts';
-import { cpuField } from '../../samplers/cpu/field.ts';
+import { createChains } from '../../samplers/createChains.ts';
+import { wasmSimdSupported } from '../../wasm/instantiate.ts';
 import { fillNormals } from '../../samplers/cpu/noise.ts';
 import { createRng } from '../../core/rng.ts';
 import { sampleGmm } from '../../core/gmm.ts';
@@ -36,6 +38,7 @@ import { getDensity } from '../../core/densities/index.ts';
 import type { Gmm } from '../../core/types.ts';
 import { countDispatches } from '../../gpu/dispatchCount.ts';
 import { fusedBenchSpec, timeFusedTrain } from '../../gpu/train/benchFused.ts';
+import { timeWasmTrain } from '../../wasm/train/benchWasm.ts';
 import { benchFusedLangevin } from '../../gpu/samplers/benchFused.ts';
 import { median, ratiosOf, type BenchBackendResult, type BenchEngineResult, type BenchMeasurement, type BenchParams, type BenchProgress, type BenchResult, type BenchTask } from './benchResult.ts';
 
@@ -148,6 +151,23 @@ async function benchFusedTrain(batch: number, hidden: number, seed: number, opt:
   }
 }
 
+/**
+ * `wasm-train-step` (wasm only): the `train-step` above — same model, data, σ and learning rate — run by the WASM
+ * kernels of wasm/train/ (hand-written forward and backward, no tfjs op), batch and noise drawn on the CPU as the
+ * trainer draws them.
+ */
+async function benchWasmTrain(batch: number, hidden: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
+  const rng = createRng(seed);
+  const pool = Float32Array.from(sampleGmm(benchGmm(), rng, 4096));
+  const mlp = createMlp([2, hidden, hidden, 2], 'softplus', rng);
+  try {
+    const r = await timeWasmTrain(fusedBenchSpec(hidden, 0.1), mlpVariables(mlp), pool, { batch, vr: false, gamma: 1, stopGrad: false, lr: 1e-3 }, rng, (timeRun) => measureRuns(timeRun, opt, ctx));
+    return { task: 'wasm-train-step', size: batch, msPerStep: median(r.runs), runs: r.runs, stepsPerRun: r.stepsPerRun };
+  } finally {
+    disposeMlp(mlp);
+  }
+}
+
 async function benchLangevin(chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
   const eps = 0.01;
   const field = gmmScoreField(benchGmm());
@@ -178,15 +198,22 @@ const CPU_SAMPLER_TASKS: { task: BenchTask; opts: MoveOptions }[] = [
   { task: 'mala-step', opts: { kind: 'mala', step: 0.01 } },
 ];
 
+/** The CPU chains engines of the bench's engine rows: WebAssembly SIMD (where the runtime has it) and typed arrays. */
+const CPU_ENGINES: { engine: 'cpu-simd' | 'cpu'; device: string }[] = [
+  { engine: 'cpu-simd', device: 'WebAssembly SIMD (f32x4, float32), one thread' },
+  { engine: 'cpu', device: 'typed arrays (float64), one thread' },
+];
+
 /**
- * One step of n chains of the typed-array engine (`CpuChains`, engine "cpu") on the exact gmm2 score, noise
- * included: what `createChains` runs for exact scores on WASM and CPU. Runs are timed around `advance(k)`.
+ * One step of n chains of a CPU chains engine on the exact gmm2 score, noise included: "cpu-simd" (`SimdChains`),
+ * what `createChains` runs for exact 2-D mixtures on WASM and CPU, or "cpu" (`CpuChains`, its typed-array
+ * fallback). Runs are timed around `advance(k)`.
  */
-async function benchCpuSampler(task: BenchTask, opts: MoveOptions, chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
+async function benchCpuSampler(engine: 'cpu-simd' | 'cpu', task: BenchTask, opts: MoveOptions, chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
   const field = gmmScoreField(benchGmm());
   const z = new Float64Array(chains * 2);
   fillNormals(z, seed, -1);
-  const cs = new CpuChains(cpuField(field.source), Float32Array.from(z), { ...opts, seed, center: [0, 0], bound: 1e3 });
+  const cs = await createChains(field, Float32Array.from(z), { ...opts, seed, center: [0, 0], bound: 1e3 }, engine);
   field.dispose();
   const { runs, stepsPerRun } = await measureRuns(async (k) => {
     const t0 = performance.now();
@@ -229,6 +256,11 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
         tick('train-step', batch);
         measurements.push(await benchTrain(batch, hidden, seed, opt, ctx));
         done++;
+        if (backend === 'wasm') {
+          tick('wasm-train-step', batch);
+          const manual = await benchWasmTrain(batch, hidden, seed, opt, ctx);
+          measurements.push({ ...manual, speedupOverOpByOp: measurements[measurements.length - 1].msPerStep / manual.msPerStep });
+        }
         if (backend === 'webgpu') {
           tick('fused-train-step', batch);
           const fused = await benchFusedTrain(batch, hidden, seed, opt, ctx);
@@ -258,9 +290,12 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
   }
   const engines: BenchEngineResult[] = [];
   if (params.cpuSamplers ?? true) {
-    const measurements: BenchMeasurement[] = [];
-    for (const { task, opts } of CPU_SAMPLER_TASKS) for (const n of chains) measurements.push(await benchCpuSampler(task, opts, n, seed, opt, ctx));
-    engines.push({ engine: 'cpu', device: 'typed arrays, one thread', measurements });
+    for (const { engine, device } of CPU_ENGINES) {
+      if (engine === 'cpu-simd' && !wasmSimdSupported()) continue;
+      const measurements: BenchMeasurement[] = [];
+      for (const { task, opts } of CPU_SAMPLER_TASKS) for (const n of chains) measurements.push(await benchCpuSampler(engine, task, opts, n, seed, opt, ctx));
+      engines.push({ engine, device, measurements });
+    }
   }
   let digits: Pick<BenchResult, 'digitsStroke' | 'digitsError'> = {};
   if (params.digits) {

@@ -4,7 +4,7 @@
  */
 import type { BackendInfo, BackendName } from '../protocol.ts';
 
-export type BenchTask = 'train-step' | 'langevin-step' | 'ozaki-step' | 'ozaki-full-step' | 'mala-step' | 'fused-train-step' | 'fused-langevin-step' | 'digits-stroke';
+export type BenchTask = 'train-step' | 'langevin-step' | 'ozaki-step' | 'ozaki-full-step' | 'mala-step' | 'fused-train-step' | 'fused-langevin-step' | 'wasm-train-step' | 'digits-stroke';
 
 export interface BenchParams {
   /** Backends to time (default: every backend registered here). Unavailable ones are reported, not fatal. */
@@ -69,7 +69,7 @@ export interface BenchMeasurement {
   stepsPerRun: number;
   /** Compute dispatches of one step (train and Langevin rows on webgpu; counted with gpu/dispatchCount.ts). */
   dispatchesPerStep?: number;
-  /** `fused-train-step` / `fused-langevin-step`: the op-by-op `train-step` / `langevin-step` of the same run, backend and size divided by this one (ms/ms). */
+  /** `fused-train-step` / `fused-langevin-step` / `wasm-train-step`: the op-by-op `train-step` / `langevin-step` of the same run, backend and size divided by this one (ms/ms). */
   speedupOverOpByOp?: number;
 }
 

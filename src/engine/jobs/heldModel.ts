@@ -16,7 +16,7 @@ interface ModelHolder {
 /** The model held under `key`; throws an InputError saying what to do when there is none. */
 export function heldScoreModel(sessions: SessionStore, key: string): ScoreModel {
   const held = sessions.get<ModelHolder>(key);
-  if (!held) throw new InputError(`no trained model "${key}" in the engine: train one in the Scores lab first`);
+  if (!held) throw new InputError(sessions.lostReason(key) ?? `no trained model "${key}" in the engine: train one in the Scores lab first`);
   const model = held.model ?? (typeof held.s1 === 'function' ? (held as unknown as ScoreModel) : undefined);
   if (!model) throw new InputError(`engine session "${key}" holds no score model`);
   return model;

@@ -2,6 +2,7 @@
  * Every job the engine runs. Labs add their jobs here; the protocol's types are derived from this map.
  */
 import { init } from './init.ts';
+import { backendWatch } from './backendWatch.ts';
 import { digitsJobs } from './digits.ts';
 import { digitsInverseJobs } from './digitsInverse.ts';
 import { energyJobs } from './energy.ts';
@@ -12,6 +13,7 @@ import { trainConfigure, trainCreate, trainDispose, trainExport, trainFields, tr
 
 export const jobs = {
   init,
+  'backend.watch': backendWatch,
   ...digitsJobs,
   ...digitsInverseJobs,
   ...energyJobs,

@@ -175,7 +175,7 @@ const DEFAULT_KEY = 'samplers';
 
 function sessionOf(ctx: JobContext<unknown>, key = DEFAULT_KEY): SamplerSession {
   const s = ctx.sessions.get<SamplerSession>(key);
-  if (!s || !(s instanceof SamplerSession)) throw new InputError(`no sampler session "${key}": start one first`);
+  if (!s || !(s instanceof SamplerSession)) throw new InputError(ctx.sessions.lostReason(key) ?? `no sampler session "${key}": start one first`);
   return s;
 }
 

@@ -7,6 +7,7 @@
  * - `train.configure` VR, γ, stop-gradient, batch, learning rate: live, also while training
  * - `train.reset`   fresh weights from the seed
  * - `train.fields`  learned / autodiff / true s1, s2 and log densities on a 2-D grid, plus data and noisy samples
+ *                   (the learned fields by fused WebGPU kernels on webgpu, else tfjs op by op; `fieldsEngine` says which)
  * - `train.metrics` the Table 1 / Table 2 numbers of `models/metrics.ts` (against q_σ and against the clean p)
  * - `train.export` / `train.import`  the run as JSON (model + training record + density), see `RunFile`
  * - `train.dispose`
@@ -22,13 +23,17 @@ import type { Density } from '../../core/types.ts';
 import { RELU_WARNING } from '../../models/activations.ts';
 import { computeMetrics, type AllScoreMetrics } from '../../models/metrics.ts';
 import { rowJacobian, symmetrise } from '../../models/hessian.ts';
+import { scoreFieldFromModel, type HessianSource } from '../../models/learnedField.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import { parseRunFile, type ParsedRunFile } from '../../models/modelFile.ts';
 import type { SerializedScoreModel } from '../../models/serialize.ts';
 import { DEFAULT_HYPER, type LiveSetting, type TrainHyper } from '../../models/hyper.ts';
 import { lossGrowthWarning, ScoreTrainer, hyperProblems, type HistoryPoint, type TrainReport } from '../../models/trainer.ts';
+import { evaluateFusedFields, type FusedFieldRequest } from '../../gpu/samplers/fusedField.ts';
+import { fusedSourceOf, type FusedScoreSource } from '../../gpu/samplers/source.ts';
 import { defineJob, InputError, type JobContext } from '../job.ts';
 import type { SessionStore } from '../sessions.ts';
+import { recoverTrainer, trainDeviceLoss } from '../trainRecovery.ts';
 import { resolveDensity, type DensityRef } from './samplers.ts';
 
 /** Training data: a registry density or mixture JSON (`DensityRef`), or uploaded / drawn points. */
@@ -95,6 +100,10 @@ export class TrainSession {
       this.truthCache.set(key, t);
     }
     return t;
+  }
+  /** After a lost WebGPU device (`SessionStore.afterDeviceLoss`): continues from the trainer's CPU copy. */
+  recoverFromDeviceLoss(): string | null {
+    return recoverTrainer(this.trainer);
   }
   dispose(): void {
     this.trainer.dispose();
@@ -187,7 +196,7 @@ export interface TrainStepsParams {
 }
 
 /** A training report, with the loss-growth warning while the loss is far above its best (`lossGrowthWarning`). */
-export type TrainProgress = TrainReport & { warning?: string };
+export type TrainProgress = TrainReport & { warning?: string; notice?: string };
 
 export interface TrainStepsResult {
   /** Steps done by this request, and the total. */
@@ -198,6 +207,8 @@ export interface TrainStepsResult {
   diverged?: string;
   /** Set when the loss grew by orders of magnitude without becoming NaN (the weights are likely garbage). */
   warning?: string;
+  /** Set when the WebGPU device was lost during the run: the backend it continued on and the step it continued from. */
+  notice?: string;
 }
 
 export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainProgress>(async (p, ctx: JobContext<TrainProgress>) => {
@@ -214,6 +225,11 @@ export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainPro
   let done = 0;
   let last: TrainReport | null = null;
   let warning: string | undefined;
+  let notice: string | undefined;
+  const deviceLoss = trainDeviceLoss((n) => {
+    notice = n;
+    if (last) ctx.progress({ ...last, notice }, true);
+  });
   try {
     while (done < p.steps) {
       const n = Math.min(chunk, p.steps - done);
@@ -221,9 +237,10 @@ export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainPro
         reportMs: p.reportMs ?? 50,
         onReport: (r) => {
           const w = lossGrowthWarning(s.trainer.history, s.trainer.hyper.lr);
-          ctx.progress(w ? { ...r, warning: w } : r);
+          ctx.progress({ ...r, ...(w ? { warning: w } : {}), ...(notice ? { notice } : {}) });
         },
         checkpoint: () => ctx.checkpoint(),
+        deviceLoss,
       });
       done += out.steps;
       last = out.last ?? last;
@@ -232,13 +249,13 @@ export const trainSteps = defineJob<TrainStepsParams, TrainStepsResult, TrainPro
         if (last) ctx.progress(last, true);
         return { steps: done, step: s.trainer.step, last, diverged: out.diverged };
       }
-      if (last) ctx.progress(last, true);
+      if (last) ctx.progress(notice ? { ...last, notice } : last, true);
       if (done < p.steps) {
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
         await ctx.checkpoint();
       }
     }
-    return { steps: done, step: s.trainer.step, last, ...(warning ? { warning } : {}) };
+    return { steps: done, step: s.trainer.step, last, ...(warning ? { warning } : {}), ...(notice ? { notice } : {}) };
   } finally {
     s.busy = false;
   }
@@ -303,7 +320,17 @@ export interface TrainFieldsParams {
   samples?: number;
   /** Also compute the autodiff Hessian ∇s1θ (default true). */
   autodiff?: boolean;
+  /** Who computes the learned fields (default `auto`: fused WebGPU where it can, see `FieldsEngine`). */
+  fieldsEngine?: FieldsEngineChoice;
 }
+
+/**
+ * Who computed the learned fields: `webgpu-fused`, one WGSL dispatch per field from the fused samplers' `evalField`
+ * (gpu/samplers/fusedField.ts), or `tfjs` op by op (the reference, with reverse-mode autodiff).
+ */
+export type FieldsEngine = 'webgpu-fused' | 'tfjs';
+export type FieldsEngineChoice = FieldsEngine | 'auto';
+const FIELDS_ENGINES: readonly FieldsEngineChoice[] = ['auto', 'webgpu-fused', 'tfjs'];
 
 export interface TrainFieldsResult {
   step: number;
@@ -323,6 +350,78 @@ export interface TrainFieldsResult {
   /** Clean samples and their noisy versions x + σz (m*2 each). */
   data: Float32Array;
   noisy: Float32Array;
+  /** Who computed s1, s2Direct and s2Autodiff, and why op by op when it was. */
+  fieldsEngine: FieldsEngine;
+  fieldsOpByOpReason?: string;
+}
+
+interface LearnedGridFields {
+  s1: Float32Array;
+  s2Direct: Float32Array | null;
+  s2Autodiff: Float32Array | null;
+}
+
+/** The fused source of `model` with its s2 from `hessian`, or why the fused kernels cannot evaluate it. */
+function fusedModelSource(model: ScoreModel, hessian: HessianSource): FusedScoreSource | string {
+  return fusedSourceOf(scoreFieldFromModel(model, { hessian }));
+}
+
+/**
+ * The learned fields at `pts` ([n·2]) on the fused WebGPU path: the direct head's field (s1θ and s2θ) and the
+ * autodiff field (s1θ and the symmetrised ∇ₓs1θ), one dispatch each in one submission; a model without an s2 head
+ * and without autodiff gets s1θ alone. Returns why not when the fused kernels cannot evaluate the model.
+ */
+async function fusedLearnedFields(model: ScoreModel, pts: Float32Array, autodiff: boolean): Promise<LearnedGridFields | string> {
+  if (tf.getBackend() !== 'webgpu') return `the backend is ${tf.getBackend()}, not webgpu`;
+  const requests: FusedFieldRequest[] = [];
+  for (const hessian of [...(model.hasS2 ? ['direct' as const] : []), ...(autodiff || !model.hasS2 ? ['autodiff' as const] : [])]) {
+    const source = fusedModelSource(model, hessian);
+    if (typeof source === 'string') return source;
+    requests.push({ source, hessian: hessian === 'direct' || autodiff });
+  }
+  const out = await evaluateFusedFields(pts, requests);
+  return {
+    s1: out[0].s1,
+    s2Direct: model.hasS2 ? out[0].s2! : null,
+    s2Autodiff: autodiff ? out[out.length - 1].s2! : null,
+  };
+}
+
+/** The learned fields at `pts` ([n·2]) in tfjs op by op (the reference): s1θ, s2θ and the reverse-mode ∇ₓs1θ. */
+async function tfjsLearnedFields(model: ScoreModel, pts: Float32Array, autodiff: boolean): Promise<LearnedGridFields> {
+  const x = tf.tensor2d(pts, [pts.length / 2, 2]);
+  try {
+    const s1T = model.s1(x);
+    const s2T = model.hasS2 ? model.s2(x) : null;
+    const adT = autodiff ? tf.tidy(() => symmetrise(rowJacobian((v) => model.s1(v), x))) : null;
+    const [s1, s2Direct, s2Autodiff] = await Promise.all([s1T.data(), s2T?.data() ?? null, adT?.data() ?? null]);
+    tf.dispose([s1T, ...(s2T ? [s2T] : []), ...(adT ? [adT] : [])]);
+    return { s1: s1 as Float32Array, s2Direct: s2Direct as Float32Array | null, s2Autodiff: s2Autodiff as Float32Array | null };
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * The learned fields on the engine `choice` asks for: `auto` takes the fused WebGPU path when the backend is webgpu
+ * and the fused kernels evaluate the model (falling back op by op, with the reason, if the fused evaluation fails);
+ * a forced `webgpu-fused` that cannot run is an input error.
+ */
+async function learnedFields(model: ScoreModel, pts: Float32Array, autodiff: boolean, choice: FieldsEngineChoice): Promise<LearnedGridFields & { engine: FieldsEngine; reason?: string }> {
+  if (!FIELDS_ENGINES.includes(choice)) throw new InputError(`fieldsEngine must be one of ${FIELDS_ENGINES.join(', ')}, got "${choice}"`);
+  let reason = 'the op-by-op path was asked for';
+  if (choice !== 'tfjs') {
+    try {
+      const fused = await fusedLearnedFields(model, pts, autodiff);
+      if (typeof fused !== 'string') return { ...fused, engine: 'webgpu-fused' };
+      reason = fused;
+    } catch (e) {
+      if (choice === 'webgpu-fused') throw e;
+      reason = `the fused evaluation failed: ${(e as Error).message}`;
+    }
+    if (choice === 'webgpu-fused') throw new InputError(`the fused WebGPU fields cannot run: ${reason}`);
+  }
+  return { ...(await tfjsLearnedFields(model, pts, autodiff)), engine: 'tfjs', reason };
 }
 
 export const trainFields = defineJob<TrainFieldsParams, TrainFieldsResult>(async (p, ctx) => {
@@ -357,34 +456,26 @@ export const trainFields = defineJob<TrainFieldsParams, TrainFieldsResult>(async
   const clean = density.sample(rng, m);
   const z = normals(rng, 2 * m);
   const noisyPts = Float32Array.from(clean, (v, i) => v + sigma * z[i]);
-  const model = s.model;
-  const x = tf.tensor2d(Float32Array.from(pts), [n, 2]);
-  try {
-    const s1T = model.s1(x);
-    const s2T = model.hasS2 ? model.s2(x) : null;
-    const adT = p.autodiff === false ? null : tf.tidy(() => symmetrise(rowJacobian((v) => model.s1(v), x)));
-    const [s1, s2Direct, s2Autodiff] = await Promise.all([s1T.data(), s2T?.data() ?? null, adT?.data() ?? null]);
-    tf.dispose([s1T, ...(s2T ? [s2T] : []), ...(adT ? [adT] : [])]);
-    return {
-      step: s.trainer.step,
-      sigma,
-      s2: s.trainer.hyper.s2,
-      bounds,
-      nx,
-      ny,
-      xs: grid.xs,
-      ys: grid.ys,
-      // Copies: results are transferred out of the worker, which would detach the cached arrays.
-      truth: { logp: truth.logp.slice(), logq: truth.logq.slice(), s1: truth.s1.slice(), s2: truth.s2.slice() },
-      s1: s1 as Float32Array,
-      s2Direct: s2Direct as Float32Array | null,
-      s2Autodiff: s2Autodiff as Float32Array | null,
-      data: Float32Array.from(clean),
-      noisy: noisyPts,
-    };
-  } finally {
-    x.dispose();
-  }
+  const learned = await learnedFields(s.model, Float32Array.from(pts), p.autodiff !== false, p.fieldsEngine ?? 'auto');
+  return {
+    step: s.trainer.step,
+    sigma,
+    s2: s.trainer.hyper.s2,
+    bounds,
+    nx,
+    ny,
+    xs: grid.xs,
+    ys: grid.ys,
+    // Copies: results are transferred out of the worker, which would detach the cached arrays.
+    truth: { logp: truth.logp.slice(), logq: truth.logq.slice(), s1: truth.s1.slice(), s2: truth.s2.slice() },
+    s1: learned.s1,
+    s2Direct: learned.s2Direct,
+    s2Autodiff: learned.s2Autodiff,
+    data: Float32Array.from(clean),
+    noisy: noisyPts,
+    fieldsEngine: learned.engine,
+    ...(learned.reason ? { fieldsOpByOpReason: learned.reason } : {}),
+  };
 });
 
 // ---------------------------------------------------------------- metrics, export, import

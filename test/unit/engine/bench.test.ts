@@ -108,6 +108,15 @@ describe('bench helpers', () => {
     expect(md).toContain('| Node | webgpu | webgpu device | 500 ms (1.0×; 113 dispatches) | 25.0 ms (20.0× op by op, 2 dispatches) |');
   });
 
+  it('the WASM-kernel train row shows its speed-up over the op-by-op step and no backend ratio', () => {
+    const node = result([['wasm', 7]]);
+    node.results[0].measurements.push({ task: 'wasm-train-step', size: 512, msPerStep: 2.5, runs: [2.5], stepsPerRun: 100, speedupOverOpByOp: 2.8 });
+    node.ratios = ratiosOf(node.results);
+    const md = markdownTable(reportOf('2026-12-05', node)).split('\n');
+    expect(md[0]).toBe('| where | backend | device | train step, batch 512 | WASM-kernel train step, batch 512 |');
+    expect(md).toContain('| Node | wasm | wasm device | 7.00 ms (1.0×) | 2.50 ms (2.8× op by op) |');
+  });
+
   it('the Digits stroke is a line under the table: each run, its backend and threads, the parts; a failure says why', () => {
     const stroke = { backend: 'wasm' as const, threads: 2, digit: 'MNIST test #4 (a 4)', sigma: 0.5, noise: true, k: 4, samples: 8, projectNoise: true, msPerStroke: 96.4, runs: [96.4], msNetworks: 40.2, msEigen: 30.05, msClassifier: 21 };
     const node = { ...result([['wasm', 7]]), digitsStroke: { ...stroke, threads: 1, msPerStroke: 120 } };

@@ -321,14 +321,15 @@ describe('CPU MALA samples its target', () => {
 });
 
 describe('engine selection (createChains)', () => {
-  it('exact fields run on typed arrays on wasm and cpu; mixtures on fused kernels on webgpu; tfjs otherwise', () => {
+  it('exact fields run on typed arrays on wasm and cpu, on fused kernels on webgpu; tfjs otherwise', () => {
     const exact = gmmScoreField(getDensity('gmm2').gmm!);
     const grid = exactScoreField(getDensity('banana'));
     const unknown: ScoreField = { dim: 2, score: (x) => tf.neg(x), dispose() {} };
-    expect(chainsEngineFor(exact, 'wasm')).toBe('cpu');
-    expect(chainsEngineFor(exact, 'cpu')).toBe('cpu');
+    // 2-D mixtures take the WebAssembly SIMD engine there (test/unit/samplers/simdChains.test.ts).
+    expect(chainsEngineFor(exact, 'wasm')).toBe('cpu-simd');
+    expect(chainsEngineFor(exact, 'cpu')).toBe('cpu-simd');
     expect(chainsEngineFor(exact, 'webgpu')).toBe('webgpu-fused');
-    expect(chainsEngineFor(grid, 'webgpu')).toBe('tfjs');
+    expect(chainsEngineFor(grid, 'webgpu')).toBe('webgpu-fused');
     expect(chainsEngineFor(grid, 'wasm')).toBe('cpu');
     expect(chainsEngineFor(exact, 'webgl')).toBe('tfjs');
     expect(chainsEngineFor(unknown, 'wasm')).toBe('tfjs');
@@ -336,7 +337,7 @@ describe('engine selection (createChains)', () => {
     expect(chainsEngineFor(exact, 'wasm', 'tfjs')).toBe('tfjs');
     expect(() => chainsEngineFor(unknown, 'wasm', 'cpu')).toThrow(/exact score fields only/);
     expect(() => chainsEngineFor(exact, 'wasm', 'webgpu-fused')).toThrow(/need the webgpu backend/);
-    expect(() => chainsEngineFor(grid, 'webgpu', 'webgpu-fused')).toThrow(/not grid-interpolated/);
+    expect(() => chainsEngineFor(unknown, 'webgpu', 'webgpu-fused')).toThrow(/do not know this score field/);
     exact.dispose();
     grid.dispose();
   });

@@ -325,6 +325,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
             setProgress(pr);
             setHistory((h) => pushHistory(h, point));
             if (pr.warning) setNotice(`Warning: ${pr.warning}.`);
+            else if (pr.notice) setNotice(`${pr.notice}.`);
           });
         },
       })
@@ -332,6 +333,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         (r) => {
           if (r.diverged) setNotice(`Training stopped: ${r.diverged}.`);
           else if (r.warning) setNotice(`Warning: ${r.warning}.`);
+          else if (r.notice) setNotice(`${r.notice}.`);
         },
         (e: unknown) => {
           if (!isCancel(e)) setError(message(e));
