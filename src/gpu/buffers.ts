@@ -6,9 +6,13 @@
 
 const live = new Set<GPUBuffer>();
 
-/** Creates a buffer on `device` and registers it. Size is rounded up to a multiple of 16 bytes (at least 16). */
-export function createBuffer(device: GPUDevice, size: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
-  const buf = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
+/**
+ * Creates a buffer on `device` and registers it. Size is rounded up to a multiple of 16 bytes (at least 16), unless
+ * `exact` (a multiple of 4): a buffer handed to tfjs as a tensor's data must have the tensor's size, since tfjs
+ * copies and reads back the whole buffer.
+ */
+export function createBuffer(device: GPUDevice, size: number, usage: GPUBufferUsageFlags, label: string, exact = false): GPUBuffer {
+  const buf = device.createBuffer({ size: exact ? size : Math.max(16, Math.ceil(size / 16) * 16), usage, label });
   live.add(buf);
   return buf;
 }

@@ -429,8 +429,7 @@ export class ScoreTrainer {
   private async keepCpuCopy(snap: Snapshot): Promise<void> {
     if (tf.getBackend() !== 'webgpu') return;
     const adam = this.fused ? null : this.adam.readState();
-    // A tensor made from a fused GPU buffer may read back the buffer's padding too: keep the tensor's own values.
-    const weights = await Promise.all(snap.weights.map(async (w) => ((await w.data()) as Float32Array).slice(0, w.size)));
+    const weights = await Promise.all(snap.weights.map(async (w) => (await w.data()) as Float32Array));
     this.cpuCopy = { weights, adam: await adam, step: snap.step };
   }
 

@@ -1,12 +1,14 @@
 /**
- * The fused WebGPU training step (src/gpu/train/) against the op-by-op tfjs step, on Dawn + SwiftShader:
- * parity over 100 steps for the default model and 40 steps for the other configurations (same init, same data
- * and noise: the fused step reads z from a buffer drawn exactly as the op-by-op step draws it), its in-shader noise,
- * dispatches per step, no leaks, and the fallback.
+ * The fused WebGPU training step (src/gpu/train/) on Dawn + SwiftShader against the op-by-op tfjs step: parity over
+ * 100 steps for the default model and 40 steps for the other configurations (same init, same data and noise: the
+ * fused step reads z from a buffer drawn exactly as the op-by-op step draws it), its in-shader noise, dispatches per
+ * step, no leaks, and the fallback. The op-by-op reference trajectories run on tfjs's CPU backend (the same step,
+ * 10–25× faster there than tfjs-webgpu on SwiftShader, which kept this file at minutes), one on tfjs-webgpu itself.
  *
  * Tolerance (float32): per step |loss_fused − loss_tfjs| ≤ 1e-5 · max(1, |loss_tfjs|), and at the end every
  * parameter within 1e-5 absolute. Both paths round differently (sums in another order, no tfjs op boundaries), so
- * exact equality is not expected; measured here: ≤ 2.5e-6 relative on the losses and ≤ 2e-7 on the parameters.
+ * exact equality is not expected; measured here (both references): ≤ 4.1e-7 relative on the losses and ≤ 2.7e-7 on the
+ * parameters (each case logs its own).
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { getDensity } from '../../src/core/densities/index.ts';
 import { normals } from '../../src/core/rng.ts';
 import { countDispatches } from '../../src/gpu/dispatchCount.ts';
 import { liveFusedBuffers } from '../../src/gpu/buffers.ts';
+import { parseScoreModelFile } from '../../src/models/modelFile.ts';
 import { fusedTrainRefusal } from '../../src/gpu/train/support.ts';
 import { DEFAULT_HYPER, type TrainHyper } from '../../src/models/hyper.ts';
 import { ScoreTrainer, type TrainingData, type TrainerOptions } from '../../src/models/trainer.ts';
@@ -34,15 +37,27 @@ async function run(hyper: TrainHyper, steps: number, options: TrainerOptions, da
   return { losses, params, reason, out };
 }
 
-async function expectParity(hyper: TrainHyper, steps = 100): Promise<void> {
-  const ref = await run(hyper, steps, { path: 'tfjs' });
+/** `work` with tfjs on `backend`, then back on webgpu. */
+async function onBackend<T>(backend: 'cpu' | 'webgpu', work: () => Promise<T>): Promise<T> {
+  await tf.setBackend(backend);
+  try {
+    return await work();
+  } finally {
+    await tf.setBackend('webgpu');
+  }
+}
+
+async function expectParity(hyper: TrainHyper, steps = 100, refBackend: 'cpu' | 'webgpu' = 'cpu'): Promise<void> {
+  const ref = await onBackend(refBackend, () => run(hyper, steps, { path: 'tfjs' }));
   const fused = await run(hyper, steps, { path: 'fused', fusedNoise: 'buffer' });
   expect(fused.reason).toBeNull();
   expect(fused.out.diverged).toBeUndefined();
   expect(fused.losses).toHaveLength(steps);
-  ref.losses.forEach((l, i) => expect(Math.abs(fused.losses[i] - l)).toBeLessThanOrEqual(LOSS_TOL * Math.max(1, Math.abs(l))));
+  const lossDiffs = ref.losses.map((l, i) => Math.abs(fused.losses[i] - l) / Math.max(1, Math.abs(l)));
   let worst = 0;
   ref.params.forEach((p, i) => p.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - fused.params[i][j])))));
+  console.log(`parity against tfjs-${refBackend}: losses within ${Math.max(...lossDiffs).toExponential(1)} relative, parameters within ${worst.toExponential(1)}`);
+  lossDiffs.forEach((d) => expect(d).toBeLessThanOrEqual(LOSS_TOL));
   expect(worst).toBeLessThanOrEqual(PARAM_TOL);
   // The run must have moved the weights far more than the tolerance (otherwise parity says nothing).
   expect(Math.abs(ref.losses[0] - ref.losses[steps - 1])).toBeGreaterThan(100 * LOSS_TOL);
@@ -53,7 +68,8 @@ const base: TrainHyper = { ...DEFAULT_HYPER, sigma: 0.3, lr: 2e-3, seed: 5 };
 describe('fused training step (WebGPU, SwiftShader): parity with the op-by-op tfjs step', () => {
   it('s1, DSM, the default 2-128-128-2 softplus model at batch 512, 100 steps', () => expectParity({ ...base, s2: 'none', vr: false, act: 'softplus', width: 128, depth: 2, batch: 512 }), 900_000);
 
-  it('s1, DSM-VR, tanh, width 30 (scalar product paths)', () => expectParity({ ...base, s2: 'none', vr: true, act: 'tanh', width: 30, depth: 2, batch: 64 }, 40), 600_000);
+  it('s1, DSM-VR, tanh, width 30 (scalar product paths), against tfjs-webgpu op by op', () =>
+    expectParity({ ...base, s2: 'none', vr: true, act: 'tanh', width: 30, depth: 2, batch: 64 }, 40, 'webgpu'), 600_000);
 
   it('full s2 head, D2SM-VR + γ DSM-VR, SiLU', () => expectParity({ ...base, s2: 'full', vr: true, gamma: 1, act: 'silu', width: 32, depth: 2, batch: 64 }, 40), 600_000);
 
@@ -89,16 +105,16 @@ describe('fused training step: noise, dispatches, leaks, fallback', () => {
     await fused.train(1);
     const f = await countDispatches(() => fused.train(20, { reportMs: 60_000 }));
     fused.dispose();
+    // One op-by-op step (its first: Adam's moments are made then too, which only adds dispatches).
     const ref = ScoreTrainer.create(hyper, gmm2, { path: 'tfjs' });
-    await ref.train(1);
-    const r = await countDispatches(() => ref.train(2, { reportMs: 60_000 }));
+    const r = await countDispatches(() => ref.train(1, { reportMs: 60_000 }));
     ref.dispose();
-    console.log(`dispatches per step: fused ${f.dispatches / 20} (${f.submits} submits for 20 steps), op by op ${r.dispatches / 2}`);
+    console.log(`dispatches per step: fused ${f.dispatches / 20} (${f.submits} submits for 20 steps), op by op ${r.dispatches}`);
     expect(f.dispatches / 20).toBeLessThanOrEqual(4);
     expect(f.dispatches).toBe(2 * 20);
     // Several steps per submission: 20 steps, a stats read-back and the weights' write-back in far fewer submits.
     expect(f.submits).toBeLessThan(20);
-    expect(r.dispatches / 2).toBeGreaterThan(20);
+    expect(r.dispatches).toBeGreaterThan(20);
   }, 300_000);
 
   it('leaks no tensor and destroys every GPU buffer it created (reset and dispose)', async () => {
@@ -110,7 +126,10 @@ describe('fused training step: noise, dispatches, leaks, fallback', () => {
     await t.train(20, { reportMs: 0 });
     t.configure({ batch: 32, vr: false });
     await t.train(5);
-    await t.export();
+    // The weights written back from the fused buffers have their tensors' sizes, so a saved model loads again.
+    const saved = await t.export();
+    expect(() => parseScoreModelFile(saved)).not.toThrow();
+    for (const v of t.model.variables()) expect((await v.data()).length).toBe(v.size);
     expect(tf.memory().numTensors).toBe(n0);
     // params, m, v, statistics, read-back, uniforms + x, z, scratch, partials, workgroup statistics.
     expect(liveFusedBuffers() - buffers0).toBe(11);

@@ -50,8 +50,7 @@ export async function compileModelSource(model: ScoreModel, hessian?: HessianSou
   for (const w of layout) {
     const v = vars.get(w.name);
     if (!v) throw new Error(`score model has no weight "${w.name}"`);
-    // Its own size: a variable assigned from a padded GPU buffer reads back the padding too (tfjs reads the whole buffer).
-    data.set((await v.data()).subarray(0, v.size), offsets.get(w.name)!);
+    data.set(await v.data(), offsets.get(w.name)!);
   }
   const autodiff = source === 'autodiff';
   const MW = Math.max(spec.width, D, m);

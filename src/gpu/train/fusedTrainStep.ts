@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
 import { createBuffer, destroyBuffer } from '../buffers.ts';
 import { ADAM_WORKGROUP, adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
-import { blockFloats, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
+import { blockFloats, denseLayers, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
 import { fusedTrainRefusal, SAMPLES_PER_GROUP } from './support.ts';
 
 /** Settings of the next steps (the trainer's live settings). */
@@ -85,7 +85,7 @@ export class FusedTrainStep {
     this.opts = opts;
     this.layout = paramLayout(spec);
     const bytes = this.layout.size * 4;
-    this.params = createBuffer(device, bytes, storage(), 'fused train params');
+    this.params = createBuffer(device, this.layout.bufferSize * 4, storage(), 'fused train params');
     this.mom1 = createBuffer(device, bytes, storage(), 'fused train adam m');
     this.mom2 = createBuffer(device, bytes, storage(), 'fused train adam v');
     this.acc = createBuffer(device, 16, storage(), 'fused train loss stats');
@@ -111,9 +111,13 @@ export class FusedTrainStep {
   async load(vars: readonly tf.Variable[]): Promise<void> {
     this.checkAlive();
     this.checkVariables(vars);
-    const flat = new Float32Array(this.layout.size);
+    const flat = new Float32Array(this.layout.bufferSize);
     const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
     this.layout.tensors.forEach((t, i) => flat.set(values[i], t.offset));
+    for (const l of denseLayers(this.layout)) {
+      if (l.wt === undefined) continue;
+      for (let i = 0; i < l.fanIn; i++) for (let j = 0; j < l.fanOut; j++) flat[l.wt + j * l.fanIn + i] = flat[l.w + i * l.fanOut + j];
+    }
     this.device.queue.writeBuffer(this.params, 0, flat);
     const enc = this.device.createCommandEncoder();
     enc.clearBuffer(this.mom1);
@@ -133,7 +137,7 @@ export class FusedTrainStep {
       const code = gradKernel(this.spec, this.layout, { vr: s.vr, stopGrad: s.stopGrad, noise: this.opts.noise });
       this.gradPipelines.set(key, await this.pipeline(code, this.gradLayout, 'grad'));
     }
-    this.adamPipeline ??= await this.pipeline(adamKernel(this.layout.size, this.opts.adam), this.adamLayout, 'adam');
+    this.adamPipeline ??= await this.pipeline(adamKernel(this.layout, this.opts.adam), this.adamLayout, 'adam');
     if (!this.sized || this.sized.batch !== s.batch || this.sized.vr !== s.vr) this.resize(s.batch, s.vr);
   }
 
@@ -216,17 +220,21 @@ export class FusedTrainStep {
   writeTo(vars: readonly tf.Variable[]): void {
     this.checkAlive();
     this.checkVariables(vars);
-    const temps = this.layout.tensors.map((t) => createBuffer(this.device, t.size * 4, storage(), `fused train write-back ${t.name}`));
-    const enc = this.device.createCommandEncoder();
-    this.layout.tensors.forEach((t, i) => enc.copyBufferToBuffer(this.params, t.offset * 4, temps[i], 0, t.size * 4));
-    this.device.queue.submit([enc.finish()]);
-    this.layout.tensors.forEach((t, i) => {
-      // tfjs copies the buffer into one of its own (and submits the copy), so ours can go at once.
-      const value = tf.tensor({ buffer: temps[i] }, t.shape, 'float32');
-      vars[i].assign(value);
-      value.dispose();
-      destroyBuffer(temps[i]);
-    });
+    // Exactly the tensor's bytes: tfjs copies and reads the whole buffer, so padding would become extra values.
+    const temps = this.layout.tensors.map((t) => createBuffer(this.device, t.size * 4, storage(), `fused train write-back ${t.name}`, true));
+    try {
+      const enc = this.device.createCommandEncoder();
+      this.layout.tensors.forEach((t, i) => enc.copyBufferToBuffer(this.params, t.offset * 4, temps[i], 0, t.size * 4));
+      this.device.queue.submit([enc.finish()]);
+      this.layout.tensors.forEach((t, i) => {
+        // tfjs copies the buffer into one of its own (and submits the copy), so ours can go at once.
+        const value = tf.tensor({ buffer: temps[i] }, t.shape, 'float32');
+        vars[i].assign(value);
+        value.dispose();
+      });
+    } finally {
+      temps.forEach(destroyBuffer);
+    }
   }
 
   /** Releases every GPU buffer (idempotent). */

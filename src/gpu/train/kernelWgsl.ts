@@ -5,11 +5,13 @@
  *    counter-based generator or from a buffer), the forward pass of every network layer by layer, the loss and its
  *    gradient (lossWgsl.ts), then backpropagation layer by layer, writing the slice's summed weight gradient to its
  *    own partial-gradient row (no atomics). Activations live in a per-workgroup scratch block; phases are separated
- *    by storage barriers. Products run on register tiles: 8×8 when both sizes of a layer are multiples of 8,
- *    4×4 on vec4 loads when they are multiples of 4, 4×4 on scalar loads otherwise (the scratch rows and the
- *    parameter tensors are padded to vec4s, layout.ts).
+ *    by storage barriers. Products run on register tiles: lane-tiled (`laneProduct`, up to 16 × 64 outputs per 4
+ *    invocations) when both sizes of a layer are multiples of 8, the backward product δWᵀ then reading a transposed
+ *    copy of W (layout.ts); 4×4 on vec4 loads when they are multiples of 4, 4×4 on scalar loads otherwise (the
+ *    scratch rows and the parameter tensors are padded to vec4s, layout.ts).
  * 2. `adamKernel` — one thread per parameter: sums the partial gradients and applies Adam exactly as
- *    `models/adam.ts` (m, v, then θ − (m / (√v + ε)) · stepSize, stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ) from the host);
+ *    `models/adam.ts` (m, v, then θ − (m / (√v + ε)) · stepSize, stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ) from the host),
+ *    and writes the new weight into the transposed copy of its layer's W where it has one;
  *    one extra invocation combines the workgroups' loss statistics into [mean, variance, mean first, mean second]
  *    and adds them to the statistics accumulator (the trainer's report; the variance is tf.moments's). Neither
  *    reduction uses a workgroup barrier: on SwiftShader a barrier turns every 4-lane subgroup into a coroutine,
@@ -19,7 +21,7 @@ import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
 import { activationWgsl } from '../activationsWgsl.ts';
 import { PCG4D_WGSL } from '../pcg4d.ts';
 import { f32Lit } from './literal.ts';
-import { hGradWidth, pad4, rowsPerSample, scratchLayout, type DenseAt, type ParamLayout, type ScratchLayout } from './layout.ts';
+import { denseLayers, hGradWidth, laneTiled, pad4, rowsPerSample, scratchLayout, type DenseAt, type ParamLayout, type ScratchLayout } from './layout.ts';
 import { lossWgsl, type LossOptions } from './lossWgsl.ts';
 
 /** Invocations per workgroup of the gradient kernel and of the Adam kernel. */
@@ -60,10 +62,10 @@ fn normalAt(sample: u32, d: u32) -> f32 {
 /** The workgroup's loss statistics (count, mean, M2 = Σ(x − mean)², Σ first, Σ second) for the Adam kernel. */
 const WORKGROUP_STATS = `if (lid == 0u) {
     var t = 0.0; var f = 0.0; var q = 0.0;
-    for (var s = 0u; s < ns; s++) { let l = scr[(r_L >> 2u) + s]; t += l.x; f += l.y; q += l.z; }
+    for (var s = 0u; s < ns; s++) { let l = S4((r_L >> 2u) + s); t += l.x; f += l.y; q += l.z; }
     let mean = t / f32(ns);
     var m2 = 0.0;
-    for (var s = 0u; s < ns; s++) { let e = scr[(r_L >> 2u) + s].x - mean; m2 += e * e; }
+    for (var s = 0u; s < ns; s++) { let e = scr[r_L + 4u * s] - mean; m2 += e * e; }
     stat[g * 8u] = f32(ns); stat[g * 8u + 1u] = mean; stat[g * 8u + 2u] = m2; stat[g * 8u + 3u] = f; stat[g * 8u + 4u] = q;
   }`;
 
@@ -79,108 +81,138 @@ function vec4Of(n: number, i0: string, at: (i: string) => string): string {
 /** Whether a layer's products can run on whole vec4s (both sizes multiples of 4; offsets are, see layout.ts). */
 const vecLayer = (l: DenseAt) => l.fanIn % 4 === 0 && l.fanOut % 4 === 0;
 
-
-/** Whether a layer runs on 8×8 register tiles (both sizes multiples of 8): half the loads per multiply-add of 4×4. */
-const wideLayer = (l: DenseAt) => l.fanIn % 8 === 0 && l.fanOut % 8 === 0;
+/**
+ * Register tiles of the lane-tiled products: a group of 4 invocations takes RA values of `a` × 4·C of `b`, each lane
+ * RA × C accumulators, and `UNROLL` values of k per pass of its loop (one update of each accumulator per pass).
+ * Measured on SwiftShader (Subzero, 2-core VM): a storage-buffer read with a computed index is a 4-lane gather,
+ * ~15 ns whatever the pattern (equal, consecutive or scattered addresses), a multiply-add ~2 ns with 64
+ * accumulators but ~6 ns inside these 16 × 16 tiles (register spills), so the three 128 × 128 products of a
+ * 2-128-128-2 step still take ~14 ms of CPU each; against the 8 × 8 vec4 tiles this replaced, the step went from
+ * 31–33 to 28–29 ms (A/B at load 2.5).
+ */
+const RA = 16;
+const CMAX = 16;
+const UNROLL = 4;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const decl8x2 = () => range(8).map((r) => `var a${r}_0 = vec4<f32>(); var a${r}_1 = vec4<f32>();`).join(' ');
 
-/** forwardLayer on 8 rows × 8 columns per invocation: per 4 inputs, 16 vec4 loads for 256 multiply-adds. */
-function forwardWide(l: DenseAt, inR: string, outR: string, derivR: string | null): string {
-  const { fanIn: IN, fanOut: OUT } = l;
-  const CT = OUT / 8;
-  const q = OUT / 4;
-  const si4 = IN / 4;
-  const body = range(8)
-    .map((r) => `{ let x = scr[ib + ${r * si4}u + k4];
-          ${range(2).map((c) => `a${r}_${c} += x.x * w0_${c} + x.y * w1_${c} + x.z * w2_${c} + x.w * w3_${c};`).join(' ')} }`)
-    .join('\n        ');
-  const store = range(8)
-    .flatMap((r) =>
-      range(2).map((c) => {
-        const at = `((${outR} + (r0 + ${r}u) * ${OUT}u + j0) >> 2u) + ${c}u`;
-        if (!derivR) return `scr[${at}] = a${r}_${c} + b${c};`;
-        const dat = `((${derivR} + (r0 + ${r}u) * ${OUT}u + j0) >> 2u) + ${c}u`;
-        return `{ let y = a${r}_${c} + b${c}; let f0 = actPair(y.x); let f1 = actPair(y.y); let f2 = actPair(y.z); let f3 = actPair(y.w);
-        scr[${at}] = vec4<f32>(f0.x, f1.x, f2.x, f3.x); scr[${dat}] = vec4<f32>(f0.y, f1.y, f2.y, f3.y); }`;
-      }),
-    )
-    .join('\n      ');
+/** One operand of `laneProduct`: the float array it reads, the index of its first element and its strides. */
+interface Operand {
+  arr: 'scr' | 'prm';
+  /** WGSL index of element (a0, k = 0) — or (k = 0, b0) for the right operand — given `a0` / `b0` in scope. */
+  base: string;
+  /** Index step per `a` (left operand only) and per k. */
+  strideA?: number;
+  strideK: number;
+}
+
+/** The largest power of two ≤ max with n a multiple of it times `unit`. */
+function fit(n: number, max: number, unit: number): number {
+  let c = max;
+  while (c > 1 && n % (unit * c) !== 0) c /= 2;
+  return c;
+}
+
+/**
+ * out[a][b] = Σ_k L[a][k]·R[k][b] over the outputs a < aCount (the workgroup's rows `'rows'`, padded to 16, or a
+ * compile-time count), b < bCount (a multiple of 8), k < `k` (a compile-time count or the WGSL `nr`), with
+ * `epilogue(a, c)` consuming the accumulator `acc{a}_{c}` of output (a0 + a, b0 + 4c). A group of 4 consecutive
+ * invocations takes a tile of ra values of a and 4·c of b, lane ℓ the columns b0 + 4c with b0 ≡ ℓ (mod 4): L's
+ * reads are the same float on the 4 lanes, R's 4 consecutive floats (coalesced on a GPU).
+ */
+function laneProduct(o: {
+  aCount: number | 'rows';
+  bCount: number;
+  k: number | 'nr';
+  left: Operand;
+  right: Operand;
+  /** WGSL run once per tile before the epilogues, given the tile's c count (e.g. per-column loads). */
+  setup?: (C: number) => string;
+  epilogue: (a: number, c: number) => string;
+}): string {
+  const ra = o.aCount === 'rows' ? RA : fit(o.aCount, RA, 1);
+  const C = fit(o.bCount, CMAX, 4);
+  if (o.bCount % (4 * C) !== 0 || (o.aCount !== 'rows' && o.aCount % ra !== 0)) throw new Error(`internal: no lane tiling of ${o.aCount} × ${o.bCount}`);
+  const bTiles = o.bCount / (4 * C);
+  const aTiles = o.aCount === 'rows' ? `(nr + ${RA - 1}u) / ${RA}u` : `${o.aCount / ra}u`;
+  const { left: L, right: R } = o;
+  const K = typeof o.k === 'number' ? `${o.k}u` : o.k;
+  const accs = range(ra).map((a) => range(C).map((c) => `var acc${a}_${c} = 0.0;`).join(' ')).join('\n      ');
+  const lAt = (a: number, u: number) => `${L.arr}[li + ${a * (L.strideA ?? 0) + u * L.strideK}u]`;
+  const rAt = (c: number, u: number) => `${R.arr}[ri + ${4 * c + u * R.strideK}u]`;
+  // U values of k per pass: each accumulator is read and written once per pass.
+  const body = (U: number) => `${range(U).map((u) => [...range(ra).map((a) => `let l${a}_${u} = ${lAt(a, u)};`), ...range(C).map((c) => `let q${c}_${u} = ${rAt(c, u)};`)].join(' ')).join('\n        ')}
+        ${range(ra).map((a) => range(C).map((c) => `acc${a}_${c} += ${range(U).map((u) => `l${a}_${u} * q${c}_${u}`).join(' + ')};`).join(' ')).join('\n        ')}
+        li += ${U * L.strideK}u; ri += ${U * R.strideK}u;`;
+  const tail = typeof o.k === 'number' && o.k % UNROLL === 0 ? '' : `for (; k < ${K}; k++) {
+        ${body(1)}
+      }`;
   return `{
-    let nt = nt8 * ${CT}u;
+    let nt = (${aTiles}) * ${4 * bTiles}u;
     for (var t = lid; t < nt; t += WG) {
-      let r0 = (t / ${CT}u) * 8u;
-      let j0 = (t % ${CT}u) * 8u;
-      ${decl8x2()}
-      let ib = (${inR} >> 2u) + r0 * ${si4}u;
-      for (var k4 = 0u; k4 < ${si4}u; k4++) {
-        let wb = ${l.w / 4}u + k4 * ${OUT}u + (j0 >> 2u);
-        ${range(4).map((k) => `let w${k}_0 = prm4[wb + ${k * q}u]; let w${k}_1 = prm4[wb + ${k * q + 1}u];`).join('\n        ')}
-        ${body}
+      let a0 = (t / ${4 * bTiles}u) * ${ra}u;
+      let b0 = ((t >> 2u) % ${bTiles}u) * ${4 * C}u + (t & 3u);
+      ${accs}
+      var li = ${L.base};
+      var ri = ${R.base};
+      var k = 0u;
+      for (; k + ${UNROLL}u <= ${K}; k += ${UNROLL}u) {
+        ${body(UNROLL)}
       }
-      let b0 = prm4[${l.b / 4}u + (j0 >> 2u)]; let b1 = prm4[${l.b / 4}u + (j0 >> 2u) + 1u];
-      ${store}
+      ${tail}
+      ${o.setup ? o.setup(C) : ''}
+      ${range(ra).flatMap((a) => range(C).map((c) => o.epilogue(a, c))).join('\n      ')}
     }
   }`;
 }
 
-/** The weight gradient on 8×8 tiles of W: per row, 4 vec4 loads for 64 multiply-adds. */
-function weightGradWide(l: DenseAt, inR: string, deltaR: string): string {
+/** forwardLayer of a lane-tiled layer: rows × output units, k over the inputs. */
+function forwardTiled(l: DenseAt, inR: string, outR: string, derivR: string | null): string {
   const { fanIn: IN, fanOut: OUT } = l;
-  const CJ = OUT / 8;
-  const acc = range(8)
-    .map((i) => `a${i}_0 += x${i >> 2}[${i & 3}] * d0; a${i}_1 += x${i >> 2}[${i & 3}] * d1;`)
-    .join('\n        ');
-  const stores = range(8)
-    .map((i) => `part[((pb + ${l.w}u + (i0 + ${i}u) * ${OUT}u + j0) >> 2u)] = a${i}_0; part[((pb + ${l.w}u + (i0 + ${i}u) * ${OUT}u + j0) >> 2u) + 1u] = a${i}_1;`)
-    .join('\n      ');
-  return `{
-    for (var t = lid; t < ${(IN / 8) * CJ}u; t += WG) {
-      let i0 = (t / ${CJ}u) * 8u;
-      let j0 = (t % ${CJ}u) * 8u;
-      ${decl8x2()}
-      for (var r = 0u; r < nr; r++) {
-        let xb = ((${inR} + r * ${IN}u + i0) >> 2u);
-        let db = ((${deltaR} + r * ${OUT}u + j0) >> 2u);
-        let x0 = scr[xb]; let x1 = scr[xb + 1u]; let d0 = scr[db]; let d1 = scr[db + 1u];
-        ${acc}
-      }
-      ${stores}
-    }
-    for (var j = lid; j < ${OUT}u; j += WG) {
-      var s = 0.0;
-      for (var r = 0u; r < nr; r++) { s += S(${deltaR} + r * ${OUT}u + j); }
-      setP(pb + ${l.b}u + j, s);
-    }
+  return laneProduct({
+    aCount: 'rows',
+    bCount: OUT,
+    k: IN,
+    left: { arr: 'scr', base: `${inR} + a0 * ${IN}u`, strideA: IN, strideK: 1 },
+    right: { arr: 'prm', base: `${l.w}u + b0`, strideK: OUT },
+    setup: (C) => range(C).map((c) => `let bias${c} = prm[${l.b}u + b0 + ${4 * c}u];`).join(' '),
+    epilogue: (a, c) => {
+      const at = (r: string) => `${r} + (a0 + ${a}u) * ${OUT}u + b0 + ${4 * c}u`;
+      const y = `acc${a}_${c} + bias${c}`;
+      return derivR ? `{ let f = actPair(${y}); scr[${at(outR)}] = f.x; scr[${at(derivR)}] = f.y; }` : `scr[${at(outR)}] = ${y};`;
+    },
+  });
+}
+
+/** weightGrad of a lane-tiled layer: W's rows × columns, k over the workgroup's rows; then the bias gradient. */
+function weightGradTiled(l: DenseAt, inR: string, deltaR: string): string {
+  const { fanIn: IN, fanOut: OUT } = l;
+  return `${laneProduct({
+    aCount: IN,
+    bCount: OUT,
+    k: 'nr',
+    left: { arr: 'scr', base: `${inR} + a0`, strideA: 1, strideK: IN },
+    right: { arr: 'scr', base: `${deltaR} + b0`, strideK: OUT },
+    epilogue: (a, c) => `part[pb + ${l.w}u + (a0 + ${a}u) * ${OUT}u + b0 + ${4 * c}u] = acc${a}_${c};`,
+  })}
+  for (var j = lid; j < ${OUT}u; j += WG) {
+    var s = 0.0;
+    for (var r = 0u; r < nr; r++) { s += scr[${deltaR} + r * ${OUT}u + j]; }
+    part[pb + ${l.b}u + j] = s;
   }`;
 }
 
-/** deltaBack on 8 rows × 8 units per invocation, for one source layer with sizes multiple of 8. */
-function deltaBackWide(width: number, gR: string, l: DenseAt, deltaR: string): string {
-  const q = l.fanOut / 4;
-  const acc = range(8)
-    .map((r) => `{ let d = scr[db + ${r * q}u];
-          a${r}_0 += vec4<f32>(dot(d, w0), dot(d, w1), dot(d, w2), dot(d, w3)); a${r}_1 += vec4<f32>(dot(d, w4), dot(d, w5), dot(d, w6), dot(d, w7)); }`)
-    .join('\n        ');
-  const stores = range(8)
-    .flatMap((r) => range(2).map((c) => `{ let at = ((${gR} + (r0 + ${r}u) * ${width}u + i0) >> 2u) + ${c}u; scr[at] = scr[at] * a${r}_${c}; }`))
-    .join('\n      ');
-  return `{
-    let nt = nt8 * ${width / 8}u;
-    for (var t = lid; t < nt; t += WG) {
-      let r0 = (t / ${width / 8}u) * 8u;
-      let i0 = (t % ${width / 8}u) * 8u;
-      ${decl8x2()}
-      for (var j4 = 0u; j4 < ${q}u; j4++) {
-        let db = (${deltaR} >> 2u) + r0 * ${q}u + j4;
-        let wb = ${l.w / 4}u + i0 * ${q}u + j4;
-        ${range(8).map((i) => `let w${i} = prm4[wb + ${i * q}u];`).join(' ')}
-        ${acc}
-      }
-      ${stores}
-    }
-  }`;
+/** deltaBack from one lane-tiled layer with a transposed copy (`wt`): rows × its input units, k over its outputs. */
+function deltaBackTiled(gR: string, l: DenseAt & { wt: number }, deltaR: string): string {
+  const { fanIn: IN, fanOut: OUT } = l;
+  return laneProduct({
+    aCount: 'rows',
+    bCount: IN,
+    k: OUT,
+    left: { arr: 'scr', base: `${deltaR} + a0 * ${OUT}u`, strideA: OUT, strideK: 1 },
+    right: { arr: 'prm', base: `${l.wt}u + b0`, strideK: IN },
+    epilogue: (a, c) => `{ let at = ${gR} + (a0 + ${a}u) * ${IN}u + b0 + ${4 * c}u; scr[at] = scr[at] * acc${a}_${c}; }`,
+  });
 }
 
 /**
@@ -188,7 +220,7 @@ function deltaBackWide(width: number, gR: string, l: DenseAt, deltaR: string): s
  * (derivR null). 4 rows × 4 columns per invocation; with vec4 sizes, k advances by 4 with 8 vec4 loads per 64 MACs.
  */
 function forwardLayer(l: DenseAt, inR: string, outR: string, derivR: string | null): string {
-  if (wideLayer(l)) return forwardWide(l, inR, outR, derivR);
+  if (laneTiled(l)) return forwardTiled(l, inR, outR, derivR);
   const { fanIn: IN, fanOut: OUT } = l;
   const CT = Math.ceil(OUT / 4);
   const si = pad4(IN);
@@ -198,7 +230,7 @@ function forwardLayer(l: DenseAt, inR: string, outR: string, derivR: string | nu
       for (var k4 = 0u; k4 < ${IN / 4}u; k4++) {
         let wb = ${l.w / 4}u + k4 * ${OUT}u + (j0 >> 2u);
         let w0 = prm4[wb]; let w1 = prm4[wb + ${OUT / 4}u]; let w2 = prm4[wb + ${OUT / 2}u]; let w3 = prm4[wb + ${(3 * OUT) / 4}u];
-        let x0 = scr[ib + k4]; let x1 = scr[ib + ${si / 4}u + k4]; let x2 = scr[ib + ${si / 2}u + k4]; let x3 = scr[ib + ${(3 * si) / 4}u + k4];
+        let x0 = S4(ib + k4); let x1 = S4(ib + ${si / 4}u + k4); let x2 = S4(ib + ${si / 2}u + k4); let x3 = S4(ib + ${(3 * si) / 4}u + k4);
         a0 += x0.x * w0 + x0.y * w1 + x0.z * w2 + x0.w * w3;
         a1 += x1.x * w0 + x1.y * w1 + x1.z * w2 + x1.w * w3;
         a2 += x2.x * w0 + x2.y * w1 + x2.z * w2 + x2.w * w3;
@@ -215,10 +247,10 @@ function forwardLayer(l: DenseAt, inR: string, outR: string, derivR: string | nu
     .map((rr) => {
       const at = `((${outR} + (r0 + ${rr}u) * ${so}u + j0) >> 2u)`;
       const y = `a${rr} + bias`;
-      if (!derivR) return `scr[${at}] = ${y};`;
+      if (!derivR) return `setS4(${at}, ${y});`;
       const dat = `((${derivR} + (r0 + ${rr}u) * ${so}u + j0) >> 2u)`;
       return `{ let y = ${y}; let f0 = actPair(y.x); let f1 = actPair(y.y); let f2 = actPair(y.z); let f3 = actPair(y.w);
-        scr[${at}] = vec4<f32>(f0.x, f1.x, f2.x, f3.x); scr[${dat}] = vec4<f32>(f0.y, f1.y, f2.y, f3.y); }`;
+        setS4(${at}, vec4<f32>(f0.x, f1.x, f2.x, f3.x)); setS4(${dat}, vec4<f32>(f0.y, f1.y, f2.y, f3.y)); }`;
     })
     .join('\n      ');
   return `{
@@ -236,7 +268,7 @@ function forwardLayer(l: DenseAt, inR: string, outR: string, derivR: string | nu
 
 /** Weight and bias gradient of one layer summed over the workgroup's valid rows, into its partial-gradient row. */
 function weightGrad(l: DenseAt, inR: string, deltaR: string): string {
-  if (wideLayer(l)) return weightGradWide(l, inR, deltaR);
+  if (laneTiled(l)) return weightGradTiled(l, inR, deltaR);
   const { fanIn: IN, fanOut: OUT } = l;
   const CI = Math.ceil(IN / 4);
   const CJ = Math.ceil(OUT / 4);
@@ -245,15 +277,15 @@ function weightGrad(l: DenseAt, inR: string, deltaR: string): string {
   // Rows of the input and delta tiles: always whole vec4s (strides are multiples of 4; padding lanes are garbage
   // but only reach lanes that are not stored).
   const loop = `for (var r = 0u; r < nr; r++) {
-        let x = scr[((${inR} + r * ${si}u) >> 2u) + (i0 >> 2u)];
-        let d = scr[((${deltaR} + r * ${so}u) >> 2u) + (j0 >> 2u)];
+        let x = S4(((${inR} + r * ${si}u) >> 2u) + (i0 >> 2u));
+        let d = S4(((${deltaR} + r * ${so}u) >> 2u) + (j0 >> 2u));
         a0 += x.x * d; a1 += x.y * d; a2 += x.z * d; a3 += x.w * d;
       }`;
   const stores: string[] = [];
   for (let ii = 0; ii < 4; ii++) {
     const row = `${l.w}u + (i0 + ${ii}u) * ${OUT}u + j0`;
     if (vecLayer(l)) {
-      stores.push(`part[(pb + ${row}) >> 2u] = a${ii};`);
+      stores.push(`setP4((pb + ${row}) >> 2u, a${ii});`);
       continue;
     }
     for (let jj = 0; jj < 4; jj++) {
@@ -283,7 +315,8 @@ function weightGrad(l: DenseAt, inR: string, deltaR: string): string {
  * each source is a layer reading it (two with a shared trunk: the s1 output layer and the s2 head).
  */
 function deltaBack(width: number, gR: string, sources: { l: DenseAt; deltaR: string }[]): string {
-  if (sources.length === 1 && wideLayer(sources[0].l)) return deltaBackWide(width, gR, sources[0].l, sources[0].deltaR);
+  const only = sources.length === 1 ? sources[0] : null;
+  if (only && only.l.wt !== undefined) return deltaBackTiled(gR, { ...only.l, wt: only.l.wt }, only.deltaR);
   const CI = Math.ceil(width / 4);
   const sw = pad4(width);
   const acc = sources
@@ -292,7 +325,7 @@ function deltaBack(width: number, gR: string, sources: { l: DenseAt; deltaR: str
       if (vecLayer(l)) {
         return `for (var j4 = 0u; j4 < ${l.fanOut / 4}u; j4++) {
         let db = (${deltaR} >> 2u) + r0 * ${so / 4}u + j4;
-        let d0 = scr[db]; let d1 = scr[db + ${so / 4}u]; let d2 = scr[db + ${so / 2}u]; let d3 = scr[db + ${(3 * so) / 4}u];
+        let d0 = S4(db); let d1 = S4(db + ${so / 4}u); let d2 = S4(db + ${so / 2}u); let d3 = S4(db + ${(3 * so) / 4}u);
         let wb = ${l.w / 4}u + i0 * ${l.fanOut / 4}u + j4;
         let w0 = prm4[wb]; let w1 = prm4[wb + ${l.fanOut / 4}u]; let w2 = prm4[wb + ${l.fanOut / 2}u]; let w3 = prm4[wb + ${(3 * l.fanOut) / 4}u];
         a0 += vec4<f32>(dot(d0, w0), dot(d0, w1), dot(d0, w2), dot(d0, w3));
@@ -312,7 +345,7 @@ function deltaBack(width: number, gR: string, sources: { l: DenseAt; deltaR: str
   const stores = [0, 1, 2, 3]
     .map((rr) => {
       const at = `((${gR} + (r0 + ${rr}u) * ${sw}u + i0) >> 2u)`;
-      return `scr[${at}] = scr[${at}] * a${rr};`;
+      return `setS4(${at}, S4(${at}) * a${rr});`;
     })
     .join('\n      ');
   return `{
@@ -406,13 +439,17 @@ export function gradKernel(spec: ScoreModelSpec, p: ParamLayout, opt: KernelOpti
 @group(0) @binding(1) var<storage, read> prm: array<f32>;
 @group(0) @binding(2) var<storage, read> xin: array<f32>;
 @group(0) @binding(3) var<storage, read> zin: array<f32>;
-@group(0) @binding(4) var<storage, read_write> scr: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> part: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> scr: array<f32>;
+@group(0) @binding(5) var<storage, read_write> part: array<f32>;
 @group(0) @binding(6) var<storage, read_write> stat: array<f32>;
 @group(0) @binding(7) var<storage, read> prm4: array<vec4<f32>>;
-fn S(i: u32) -> f32 { return scr[i >> 2u][i & 3u]; }
-fn setS(i: u32, v: f32) { scr[i >> 2u][i & 3u] = v; }
-fn setP(i: u32, v: f32) { part[i >> 2u][i & 3u] = v; }
+fn S(i: u32) -> f32 { return scr[i]; }
+fn setS(i: u32, v: f32) { scr[i] = v; }
+fn setP(i: u32, v: f32) { part[i] = v; }
+// vec4 q of a float array: floats 4q … 4q + 3.
+fn S4(q: u32) -> vec4<f32> { let i = 4u * q; return vec4<f32>(scr[i], scr[i + 1u], scr[i + 2u], scr[i + 3u]); }
+fn setS4(q: u32, v: vec4<f32>) { let i = 4u * q; scr[i] = v.x; scr[i + 1u] = v.y; scr[i + 2u] = v.z; scr[i + 3u] = v.w; }
+fn setP4(q: u32, v: vec4<f32>) { let i = 4u * q; part[i] = v.x; part[i + 1u] = v.y; part[i + 2u] = v.z; part[i + 3u] = v.w; }
 const WG = ${WORKGROUP}u;
 const D = ${spec.dim}u;
 const SD = ${pad4(spec.dim)}u;
@@ -441,15 +478,19 @@ ${regionInit}
   let ns = min(u.samplesPerGroup, u.batch - s0);
   let nr = ns * RPS;
   let nt4 = (nr + 3u) / 4u;
-  let nt8 = (nr + 7u) / 8u;
   let pb = g * P;
   ${phases.join('\n  storageBarrier();\n  ')}
 }
 `;
 }
 
-/** The reduce-and-Adam kernel (see the module comment) for P parameters and Adam's constants. */
-export function adamKernel(paramCount: number, adam: { beta1: number; beta2: number; epsilon: number }): string {
+/** The reduce-and-Adam kernel (see the module comment) for a parameter layout and Adam's constants. */
+export function adamKernel(p: ParamLayout, adam: { beta1: number; beta2: number; epsilon: number }): string {
+  // A weight of a layer with a transposed copy also updates its entry of Wᵀ.
+  const transposed = denseLayers(p)
+    .filter((l) => l.wt !== undefined)
+    .map((l) => `if (p >= ${l.w}u && p < ${l.w + l.fanIn * l.fanOut}u) { let q = p - ${l.w}u; prm[${l.wt}u + (q % ${l.fanOut}u) * ${l.fanIn}u + q / ${l.fanOut}u] = nv; }`)
+    .join('\n  ');
   return `${STEP_STRUCT}
 @group(0) @binding(0) var<uniform> u: Step;
 @group(0) @binding(1) var<storage, read_write> prm: array<f32>;
@@ -458,7 +499,7 @@ export function adamKernel(paramCount: number, adam: { beta1: number; beta2: num
 @group(0) @binding(4) var<storage, read> part: array<f32>;
 @group(0) @binding(5) var<storage, read> stat: array<f32>;
 @group(0) @binding(6) var<storage, read_write> acc: array<f32>;
-const P = ${paramCount}u;
+const P = ${p.size}u;
 const WG = ${ADAM_WORKGROUP}u;
 // Combines the workgroups' (count, mean, M2, Σ first, Σ second) (Chan et al.'s pairwise update: the
 // variance without a second pass over the samples), and adds the step's statistics to the accumulator.
@@ -487,7 +528,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let v = mom2[p] * ${f32Lit(adam.beta2)} + (g * g) * ${f32Lit(1 - adam.beta2)};
   mom1[p] = m;
   mom2[p] = v;
-  prm[p] = prm[p] - (m / (sqrt(v) + ${f32Lit(adam.epsilon)})) * u.stepSize;
+  let nv = prm[p] - (m / (sqrt(v) + ${f32Lit(adam.epsilon)})) * u.stepSize;
+  prm[p] = nv;
+  ${transposed}
 }
 `;
 }

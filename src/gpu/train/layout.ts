@@ -14,6 +14,11 @@ export interface DenseAt {
   /** Float offsets of W and b in the parameter vector. */
   w: number;
   b: number;
+  /**
+   * Float offset of a copy of Wᵀ (row-major [fanOut, fanIn]) past the parameters, kept by the Adam kernel, for the
+   * lane-tiled backpropagation through this layer (`transposedLayers`); absent when the layer has none.
+   */
+  wt?: number;
 }
 
 /** A network as its dense layers: every layer but the last is followed by the activation. */
@@ -25,8 +30,10 @@ export interface NetAt {
 export interface ParamLayout {
   /** Float offset and element count of every variable, in `namedVariables` order. */
   tensors: { name: string; shape: number[]; offset: number; size: number }[];
-  /** Total floats. */
+  /** Total floats of the parameters (and of Adam's moments and every partial gradient). */
   size: number;
+  /** Floats of the parameter buffer: the parameters, then the transposed copies (`DenseAt.wt`). */
+  bufferSize: number;
   /** The s1 network (outputs o1 = σ s1θ). */
   s1: NetAt;
   /** A separate s2 network (outputs the raw head), when the trunk is not shared. */
@@ -72,7 +79,42 @@ export function paramLayout(spec: ScoreModelSpec): ParamLayout {
   const hw = tensors.find((t) => t.name === 's2head.W');
   const head = hw ? { fanIn: hw.shape[0], fanOut: hw.shape[1], w: hw.offset, b: at('s2head.b').offset } : undefined;
   const rawSize = s2 ? s2.layers[s2.layers.length - 1].fanOut : head ? head.fanOut : 0;
-  return { tensors, size, s1, ...(s2 ? { s2 } : {}), ...(head ? { head } : {}), rawSize };
+  let bufferSize = size;
+  for (const l of transposedLayers(s1, s2, head)) {
+    l.wt = bufferSize;
+    bufferSize += l.fanIn * l.fanOut;
+  }
+  return { tensors, size, bufferSize, s1, ...(s2 ? { s2 } : {}), ...(head ? { head } : {}), rawSize };
+}
+
+/** Every dense layer of a layout (the networks' and the shared-trunk head). */
+export function denseLayers(p: ParamLayout): DenseAt[] {
+  return [...p.s1.layers, ...(p.s2?.layers ?? []), ...(p.head ? [p.head] : [])];
+}
+
+/**
+ * Whether a layer's products run lane-tiled (both sizes multiples of 8, kernelWgsl.ts): every group of 4
+ * invocations reads 4 consecutive floats of one operand and one float of the other.
+ */
+export function laneTiled(l: DenseAt): boolean {
+  return l.fanIn % 8 === 0 && l.fanOut % 8 === 0;
+}
+
+/**
+ * The layers whose backpropagation δWᵀ runs lane-tiled on a transposed copy of W: lane-tiled layers past the
+ * first of each network (the first has no δ to pass back), except s1's output layer when the s2 head shares its
+ * input (that product sums two sources).
+ */
+function transposedLayers(s1: NetAt, s2: NetAt | undefined, head: DenseAt | undefined): DenseAt[] {
+  const out: DenseAt[] = [];
+  for (const net of [s1, s2]) {
+    if (!net) continue;
+    net.layers.forEach((l, i) => {
+      if (i === 0 || !laneTiled(l) || (head && net === s1 && i === net.layers.length - 1)) return;
+      out.push(l);
+    });
+  }
+  return out;
 }
 
 /** Network rows per sample: x̃ alone, or with VR the antithetic pair and the clean point [x + σz, x − σz, x]. */
@@ -135,7 +177,7 @@ export function scratchLayout(spec: ScoreModelSpec, p: ParamLayout): ScratchLayo
 export interface Partition {
   groups: number;
   samplesPerGroup: number;
-  /** Rows of a workgroup block, rounded up to the 8-row tiles. */
+  /** Rows of a workgroup block, rounded up to the 16-row tiles of the lane-tiled products (kernelWgsl.ts). */
   rowsPad: number;
 }
 
@@ -151,7 +193,7 @@ export function partition(batch: number, vr: boolean, paramCount: number, target
   let groups = Math.min(maxGroups, Math.ceil(batch / targetSamples));
   const samplesPerGroup = Math.ceil(batch / groups);
   groups = Math.ceil(batch / samplesPerGroup);
-  const rowsPad = Math.ceil((samplesPerGroup * rowsPerSample(vr)) / 8) * 8;
+  const rowsPad = Math.ceil((samplesPerGroup * rowsPerSample(vr)) / 16) * 16;
   return { groups, samplesPerGroup, rowsPad };
 }
 

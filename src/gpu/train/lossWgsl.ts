@@ -168,7 +168,7 @@ function hThroughO1(spec: ScoreModelSpec): string {
 
 /**
  * WGSL of the loss functions for a spec: `lossSample(s)` (local sample s; its rows start at s·RPS; writes its
- * [total, first, second, 0] at r_L + 4s) and, with an s2 head, `headBack(rr)` for one row. Needs the module's `scr`, S, setS,
+ * [total, first, second, 0] at r_L + 4s) and, with an s2 head, `headBack(rr)` for one row. Needs the module's S, setS, setS4,
  * `u` and the region bases r_O1, r_DO1, r_RAW, r_DRAW, r_EH, r_Z, r_L with constants D, RANK, RPS and the row strides SD, SM, SEH.
  */
 export function lossWgsl(spec: ScoreModelSpec, opt: LossOptions): string {
@@ -182,7 +182,7 @@ fn zs(s: u32, i: u32) -> f32 { return S(r_Z + s * SD + i); }`;
   var second = 0.0;
   ${firstOrder(opt.vr)}
   ${s2 ? secondOrder(spec, opt.vr) : ''}
-  scr[(r_L >> 2u) + s] = vec4<f32>(${s2 ? 'second + u.gamma * first' : 'first'}, first, second, 0.0);
+  setS4((r_L >> 2u) + s, vec4<f32>(${s2 ? 'second + u.gamma * first' : 'first'}, first, second, 0.0));
 }`;
   if (!s2) return `${common}\n${sample}`;
   const back = `fn headBack(rr: u32) {
