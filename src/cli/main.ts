@@ -181,7 +181,8 @@ export async function main(argv: readonly string[], io: CliStreams = processIo()
   try {
     const backendArg = peekBackend(argv);
     let gpuNote: string | undefined;
-    if (backendArg === 'webgpu') {
+    // `bench` times every backend that starts, WebGPU in Node (Dawn) included when an adapter comes up.
+    if (backendArg === 'webgpu' || splitCommandWords(argv).words[0] === 'bench') {
       const { installNodeWebGpu, NODE_WEBGPU_HINT } = await import('./nodeWebGpu.ts');
       gpuNote = (await installNodeWebGpu()) ?? NODE_WEBGPU_HINT;
     }

@@ -121,7 +121,8 @@ describe('tweedie main (in-process)', () => {
   it('bench --json on the cpu backend: per-backend timings and ratios', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tweedie-bench-'));
     const file = join(dir, 'sub', 'results.json');
-    const r = await runCli(['bench', '--json', '--backend', 'cpu', '--budget', '0', '--runs', '1', '--chains', '20', '--batch', '8', '--out', file]);
+    // --no-digits: the Digits stroke (U-Nets on plain JavaScript here) is tested through the job in digits/jobs.test.ts.
+    const r = await runCli(['bench', '--json', '--backend', 'cpu', '--budget', '0', '--runs', '1', '--chains', '20', '--batch', '8', '--no-digits', '--out', file]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(report);
@@ -131,6 +132,7 @@ describe('tweedie main (in-process)', () => {
     expect(Object.keys(report.node.ratios)).toEqual(['train-step@8', 'langevin-step@20']);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.browser).toBeUndefined();
+    expect(report.node.digitsStroke).toBeUndefined();
   });
 });
 
