@@ -160,10 +160,14 @@ describe('app shell', () => {
     await page.getByTestId('backend-badge').click();
     await page.getByTestId('bench-run').click();
     await expect.poll(() => page.getByTestId('bench-status').getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
-    expect(await page.getByTestId('bench-result').locator('tbody tr').count()).toBe(3);
+    // The engine's backend here is wasm: its train step, the WebAssembly SIMD train step (with its speed-up over the
+    // tfjs step), and the Langevin step at 1k and 10k chains.
+    const rows = page.getByTestId('bench-result').locator('tbody tr');
+    expect(await rows.count()).toBe(4);
+    expect(await rows.nth(1).textContent()).toMatch(/wasm-train-step \(512\).*× faster than op by op/);
     const panel = page.getByTestId('backend-panel');
     await panel.locator('.plot-panel .main-svg').first().waitFor({ timeout: 30_000 });
-    await expect.poll(() => panel.locator('.plot-panel .scatterlayer .point').count()).toBe(3);
+    await expect.poll(() => panel.locator('.plot-panel .scatterlayer .point').count()).toBe(4);
     expect(await panel.locator('.modebar-btn--logo').count()).toBe(0);
     await page.screenshot({ path: `${RESULTS}/bench-panel.png` });
     expect(errors).toEqual([]);

@@ -17,7 +17,8 @@ import { normals } from '../../src/core/rng.ts';
 import { countDispatches } from '../../src/gpu/dispatchCount.ts';
 import { liveFusedBuffers } from '../../src/gpu/buffers.ts';
 import { parseScoreModelFile } from '../../src/models/modelFile.ts';
-import { fusedTrainRefusal } from '../../src/gpu/train/support.ts';
+import { fusedTrainRefusal, samplesPerGroup } from '../../src/gpu/train/support.ts';
+import { tfjsDevice } from '../../src/gpu/device.ts';
 import { DEFAULT_HYPER, type TrainHyper } from '../../src/models/hyper.ts';
 import { ScoreTrainer, type TrainingData, type TrainerOptions } from '../../src/models/trainer.ts';
 
@@ -150,7 +151,10 @@ describe('fused training step: noise, dispatches, leaks, fallback', () => {
     expect(auto.losses).toHaveLength(2);
     expect(auto.losses.every(Number.isFinite)).toBe(true);
     await expect(run(hyper, 1, { path: 'fused' }, data)).rejects.toThrow(/fused WebGPU training step cannot run: .*dimension/);
-    expect(fusedTrainRefusal({ ...gmm2Spec(), act: 'softplus' }, { batch: 512, vr: true }, { maxStorageBufferBindingSize: 1 << 16, maxComputeWorkgroupsPerDimension: 65535 })).toMatch(/binding limit/);
+    expect(fusedTrainRefusal({ ...gmm2Spec(), act: 'softplus' }, { batch: 512, vr: true }, { limits: { maxStorageBufferBindingSize: 1 << 16, maxComputeWorkgroupsPerDimension: 65535 } })).toMatch(/binding limit/);
+    // Bigger workgroups on a software adapter (SwiftShader here), the smaller ones elsewhere.
+    expect(samplesPerGroup(tfjsDevice())).toBe(256);
+    expect(samplesPerGroup({ limits: tfjsDevice().limits, adapterInfo: { isFallbackAdapter: false } })).toBe(128);
   }, 300_000);
 
   it('uses the fused step by default on webgpu and the op-by-op step on another backend', async () => {

@@ -13,7 +13,7 @@ import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
 import { createBuffer, destroyBuffer } from '../buffers.ts';
 import { ADAM_WORKGROUP, adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
 import { blockFloats, denseLayers, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
-import { fusedTrainRefusal, SAMPLES_PER_GROUP } from './support.ts';
+import { fusedTrainRefusal, samplesPerGroup } from './support.ts';
 
 /** Settings of the next steps (the trainer's live settings). */
 export interface FusedSettings {
@@ -130,7 +130,7 @@ export class FusedTrainStep {
   /** Compiles the kernels for these settings and sizes the buffers for the batch (throws when refused). */
   async prepare(s: FusedSettings): Promise<void> {
     this.checkAlive();
-    const refusal = fusedTrainRefusal(this.spec, s, this.device.limits);
+    const refusal = fusedTrainRefusal(this.spec, s, this.device);
     if (refusal) throw new Error(`fused training step: ${refusal}`);
     const key = this.pipelineKey(s);
     if (!this.gradPipelines.has(key)) {
@@ -264,7 +264,7 @@ export class FusedTrainStep {
   private resize(batch: number, vr: boolean): void {
     this.releaseSized();
     const d = this.device;
-    const part = partition(batch, vr, this.layout.size, SAMPLES_PER_GROUP);
+    const part = partition(batch, vr, this.layout.size, samplesPerGroup(this.device));
     const xBytes = MAX_STEPS_PER_SUBMIT * batch * this.spec.dim * 4;
     const x = createBuffer(d, xBytes, storage(), 'fused train x');
     const z = createBuffer(d, this.opts.noise === 'buffer' ? xBytes : 16, storage(), 'fused train z');

@@ -10,27 +10,37 @@ import { blockFloats, paramLayout, partition, scratchLayout } from './layout.ts'
 /** Largest dimension for the s2 heads whose objective is the full (matrix) D2SM. */
 export const MAX_FULL_HEAD_DIM = 16;
 
-/**
- * Samples per workgroup the batch is split into (fewer workgroups when the partial gradients would be too big).
- * On SwiftShader (2-core VM, 2-128-128-2, batch 512) 8 samples per group took 56–64 ms a step, 32 took 35–42 and
- * 128–512 took 29–33: each workgroup writes a whole partial gradient and the Adam kernel sums them. A real GPU
- * would rather have more, smaller groups; not measured (no GPU this round).
- */
-export const SAMPLES_PER_GROUP = 128;
-
 export interface FusedLimits {
   maxStorageBufferBindingSize: number;
   maxComputeWorkgroupsPerDimension: number;
 }
 
+/** What the fused step needs to know of a device: its limits, and whether it is a fallback (software) adapter. */
+export interface FusedDevice {
+  limits: FusedLimits;
+  adapterInfo?: { isFallbackAdapter?: boolean };
+}
+
+/**
+ * Samples per workgroup the batch is split into (fewer workgroups when the partial gradients would be too big): 256 on
+ * a fallback adapter, 128 on any other. On SwiftShader (2-core VM, 2-128-128-2, batch 512) 8 samples per group took
+ * 56–64 ms a step, 32 took 35–42, 128 took 27–30 and 256 took 25–27: each workgroup writes a whole partial gradient
+ * and the Adam kernel sums them, and a CPU runs few workgroups at once anyway. A real GPU would rather have more,
+ * smaller groups (256 would leave it two at batch 512); not measured (no GPU this round).
+ */
+export function samplesPerGroup(device: FusedDevice): number {
+  return device.adapterInfo?.isFallbackAdapter ? 256 : 128;
+}
+
 /** Why the fused step cannot train this model with this batch and VR setting on this device; null when it can. */
-export function fusedTrainRefusal(spec: ScoreModelSpec, s: { batch: number; vr: boolean }, limits: FusedLimits): string | null {
+export function fusedTrainRefusal(spec: ScoreModelSpec, s: { batch: number; vr: boolean }, device: FusedDevice): string | null {
+  const limits = device.limits;
   if (!hasActivationWgsl(spec.act)) return `the fused step has no WGSL for the activation "${spec.act}"`;
   if (spec.s2 !== 'none' && spec.s2 !== 'diag' && spec.dim > MAX_FULL_HEAD_DIM) {
     return `the fused step runs the ${spec.s2} s2 head up to dimension ${MAX_FULL_HEAD_DIM}, this model has ${spec.dim}`;
   }
   const p = paramLayout(spec);
-  const part = partition(s.batch, s.vr, p.size, SAMPLES_PER_GROUP);
+  const part = partition(s.batch, s.vr, p.size, samplesPerGroup(device));
   if (part.groups > limits.maxComputeWorkgroupsPerDimension) return `the batch needs ${part.groups} workgroups, over the device's ${limits.maxComputeWorkgroupsPerDimension}`;
   const biggest = Math.max(part.groups * blockFloats(scratchLayout(spec, p), part, spec.dim), part.groups * p.size) * 4;
   if (biggest > limits.maxStorageBufferBindingSize) {

@@ -17,7 +17,7 @@ export function opByOpReason(path: TrainPath, spec: ScoreModelSpec, s: { batch: 
   if (!TRAIN_PATHS.includes(path)) throw new Error(`training path must be one of ${TRAIN_PATHS.join(', ')}, got "${path}"`);
   if (path === 'tfjs') return 'the op-by-op path was asked for';
   if (path === 'wasm') return 'the WASM step was asked for';
-  const why = tf.getBackend() !== 'webgpu' ? `the backend is ${tf.getBackend()}, not webgpu` : fusedTrainRefusal(spec, s, tfjsDevice().limits);
+  const why = tf.getBackend() !== 'webgpu' ? `the backend is ${tf.getBackend()}, not webgpu` : fusedTrainRefusal(spec, s, tfjsDevice());
   if (why && path === 'fused') throw new Error(`the fused WebGPU training step cannot run: ${why}`);
   return why;
 }
