@@ -31,8 +31,8 @@ export function trainDeviceLoss(onNotice: (notice: string) => void): NonNullable
 }
 
 /** A held training run after the device was lost, while no job trains it: what it kept, or null when it cannot continue. */
-export function recoverTrainer(trainer: ScoreTrainer): string | null {
-  const r = trainer.restoreFromCpu();
+export async function recoverTrainer(trainer: ScoreTrainer): Promise<string | null> {
+  const r = await trainer.restoreFromCpu();
   if (r) return `training ${restoredText(r)}`;
   return trainer.tensorsBackend === tf.getBackend() ? 'training already continued on the new backend' : null;
 }

@@ -440,10 +440,10 @@ export class ScoreTrainer {
    * loss history up to that step. The steps since that report are lost. Returns null when the state already lives on the
    * active backend, or when it has neither a copy nor its untouched origin (a seed or a file).
    */
-  restoreFromCpu(): RestoredRun | null {
+  async restoreFromCpu(): Promise<RestoredRun | null> {
     if (this.stateBackend === tf.getBackend()) return null;
     const copied = this.cpuCopy !== null;
-    const copy = this.cpuCopy ?? this.untrainedCopy();
+    const copy = this.cpuCopy ?? (await this.untrainedCopy());
     if (!copy) return null;
     const lostSteps = this.steps - copy.step;
     this.clearState();
@@ -469,13 +469,13 @@ export class ScoreTrainer {
   }
 
   /** The weights of a run that has not stepped since it was made, from its seed or its file (no read-back of the lost device). */
-  private untrainedCopy(): CpuCopy | null {
+  private async untrainedCopy(): Promise<CpuCopy | null> {
     if (this.steps !== this.initialStep) return null;
     const file = this.origin;
     if (file !== 'seed') return { weights: this.model.namedVariables().map(([name]) => file.weights.get(name)!), adam: null, step: this.steps };
-    // Drawn again on the active backend, which is not webgpu here (the engine left it), so a synchronous read is fine.
+    // Drawn again on the active backend (the engine left the lost device).
     const fresh = ScoreTrainer.freshModel(this.hyper, this.data);
-    const weights = fresh.variables().map((v) => v.dataSync() as Float32Array);
+    const weights = (await Promise.all(fresh.variables().map((v) => v.data()))) as Float32Array[];
     fresh.dispose();
     return { weights, adam: null, step: 0 };
   }
@@ -604,7 +604,7 @@ export class ScoreTrainer {
           reported = true;
         }
       } catch (e) {
-        const restored = opts.deviceLoss && (await opts.deviceLoss.moved(e)) ? this.restoreFromCpu() : null;
+        const restored = opts.deviceLoss && (await opts.deviceLoss.moved(e)) ? await this.restoreFromCpu() : null;
         if (!restored) throw e;
         // The lost steps are run again, so this call still ends `n` steps after it began (or after the copy).
         done = Math.max(0, done - restored.lostSteps);

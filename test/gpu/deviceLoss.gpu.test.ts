@@ -71,12 +71,12 @@ it('a training job continues on WASM from its last report when the WebGPU device
   await client.run('samplerStart', { key: 'owned', density: 'gmm2', score: { kind: 'model', model: modelFile }, chains: 4, seed: 1, burn: 0, panels: [{ kind: 'langevin', step: 0.05 }] });
 
 
-  // The weights the run continues from, read (on WASM, so synchronously) right after the restore.
+  // The weights the run continues from, read right after the restore.
   let restoredWeights: Float32Array[] | null = null;
   const restore = session.trainer.restoreFromCpu.bind(session.trainer);
-  vi.spyOn(session.trainer, 'restoreFromCpu').mockImplementation(() => {
-    const r = restore();
-    if (r) restoredWeights = session.trainer.model.variables().map((v) => v.dataSync() as Float32Array);
+  vi.spyOn(session.trainer, 'restoreFromCpu').mockImplementation(async () => {
+    const r = await restore();
+    if (r) restoredWeights = (await Promise.all(session.trainer.model.variables().map((v) => v.data()))) as Float32Array[];
     return r;
   });
   // The device goes when the job's first fused submission has been waited on: no report comes before the loss.

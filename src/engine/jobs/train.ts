@@ -102,7 +102,7 @@ export class TrainSession {
     return t;
   }
   /** After a lost WebGPU device (`SessionStore.afterDeviceLoss`): continues from the trainer's CPU copy. */
-  recoverFromDeviceLoss(): string | null {
+  recoverFromDeviceLoss(): Promise<string | null> {
     return recoverTrainer(this.trainer);
   }
   dispose(): void {
