@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { RestoredRun, ScoreTrainer, TrainOptions } from '../models/trainer.ts';
 import { movedOffLostDevice } from './backend.ts';
 
-/** What a restored run kept, for notices: "continued from step 120 (3 steps since the last report were lost; …)". */
+/** What a restored run kept, for notices: "continued from step 120 (3 steps since the last report were lost)" (Adam's state is that step's). */
 export function restoredText(r: RestoredRun): string {
   const lost = r.lostSteps === 1 ? '1 step since the last report was lost' : `${r.lostSteps} steps since the last report were lost`;
-  return `continued from step ${r.step} (${lost}${r.adamRestarted ? "; Adam's moments restart" : ''})`;
+  return `continued from step ${r.step} (${lost})`;
 }
 
 /**

@@ -115,18 +115,18 @@ export interface TrainOptions {
   /** Awaited after each report: yield to the event loop, and throw to stop (pause) between steps. */
   checkpoint?: () => Promise<void>;
   /**
-   * Survive a lost device: on webgpu the run then reads a CPU copy of its state at every report (one read-back per
-   * tensor). When a step or report fails, `moved` resolves true when the engine has left the lost device for another
-   * backend; the run continues there from that copy (`restoreFromCpu`) and `restored` hears what was kept.
+   * Survive a lost device: on webgpu the run then reads a CPU copy of its state (weights, Adam's moments and step
+   * count) at every report (one read-back per weight, and one for the moments of the fused step or per moment of the
+   * tfjs optimiser). When a step or report fails, `moved` resolves true when the engine has left the lost device for
+   * another backend; the run continues there from that copy (`restoreFromCpu`) and `restored` hears what was kept.
    */
   deviceLoss?: { moved(e: unknown): Promise<boolean>; restored(r: RestoredRun): void };
 }
 
-/** What `restoreFromCpu` kept: the step the run continues from, the steps lost since, whether Adam's moments restart. */
+/** What `restoreFromCpu` kept: the step the run continues from (with that step's weights and Adam state), the steps lost since. */
 export interface RestoredRun {
   step: number;
   lostSteps: number;
-  adamRestarted: boolean;
 }
 
 /**
@@ -137,6 +137,8 @@ export interface RestoredRun {
 export interface TrainerOptions {
   path?: TrainPath;
   fusedNoise?: NoiseSource;
+  /** With `deviceLoss`, keep the CPU copy on every backend, not only on webgpu (tests of a restore without a GPU). */
+  copyOnEveryBackend?: boolean;
 }
 
 /** A point of the recorded loss history (one per report). */
@@ -153,7 +155,10 @@ interface Snapshot {
   step: number;
 }
 
-/** The state a run needs to continue on another backend, read back at a report (null adam: the fused step held it). */
+/**
+ * The state a run needs to continue on another backend, read back at a report: the weights, and Adam's state from
+ * whichever step held it (null: a run that has not stepped since its origin, whose moments are zero).
+ */
 interface CpuCopy {
   weights: Float32Array[];
   adam: AdamState | null;
@@ -204,6 +209,8 @@ export class ScoreTrainer {
   /** On webgpu with `deviceLoss`, a CPU copy of the state at the last report (a lost device's tensors cannot be read), and the backend the tensors live on. */
   private cpuCopy: CpuCopy | null = null;
   private stateBackend = tf.getBackend();
+  /** Adam's state restored from a CPU copy, for the WASM step when it loads next (the tfjs optimiser got it at the restore). */
+  private carriedAdam: AdamState | null = null;
   /** Where the weights of step `initialStep` came from (the seed or a model file): an untrained run needs no copy. */
   private origin: ParsedScoreModel | 'seed' = 'seed';
   private initialStep = 0;
@@ -340,10 +347,13 @@ export class ScoreTrainer {
     this.opByOpReason = opByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr });
     if (this.opByOpReason) {
       if (this.fused) {
-        if (this.fusedLoaded) this.fused.writeTo(this.model.variables());
+        // The fused step held the weights and the moments: the weights come back, the tfjs optimiser's moments restart.
+        if (this.fusedLoaded) {
+          this.fused.writeTo(this.model.variables());
+          this.adam.reset();
+        }
         this.fused.destroy();
         this.fused = null;
-        this.adam.reset();
         this.accumCount = 0;
       }
       return null;
@@ -366,18 +376,21 @@ export class ScoreTrainer {
 
   /**
    * When the fused step does not run: the WASM step where `wasmOpByOpReason` takes it (on the wasm backend),
-   * loaded with the model's weights; else null, and `opByOpReason` says why. Switching to or from it restarts Adam's
-   * moments (each keeps its own) and drops the loss statistics since the last report, as for the fused step.
+   * loaded with the model's weights (and, after `restoreFromCpu`, the copy's Adam state); else null, and `opByOpReason`
+   * says why. Switching to or from it restarts Adam's moments (each keeps its own) and drops the loss statistics since
+   * the last report, as for the fused step.
    */
   private async wasmStep(): Promise<WasmTrainStep | null> {
     const { batch, vr } = this.hyper;
     this.opByOpReason = wasmOpByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr }, this.opByOpReason!);
     if (this.opByOpReason) {
       if (this.wasm) {
-        if (this.wasmLoaded) this.wasm.writeTo(this.model.variables());
+        if (this.wasmLoaded) {
+          this.wasm.writeTo(this.model.variables());
+          this.adam.reset();
+        }
         this.wasm.destroy();
         this.wasm = null;
-        this.adam.reset();
         this.accumCount = 0;
       }
       return null;
@@ -391,7 +404,7 @@ export class ScoreTrainer {
       this.wasmLoaded = false;
     }
     if (!this.wasmLoaded) {
-      await this.wasm.load(this.model.variables());
+      await this.wasm.load(this.model.variables(), this.carriedAdam ?? undefined);
       this.wasmLoaded = true;
     }
     return this.wasm;
@@ -425,24 +438,29 @@ export class ScoreTrainer {
     this.steps += k;
   }
 
-  /** On webgpu, reads `snap` (the weights of this step) and the tfjs Adam's state into `cpuCopy`; the fused step keeps its moments on the GPU. */
+  /**
+   * On webgpu (or anywhere with `copyOnEveryBackend`), reads `snap` (the weights of this step) and Adam's state of the
+   * same step into `cpuCopy`, from the step that holds it: the fused step's GPU buffers, the WASM step's memory, or the
+   * tfjs optimiser (also when a step was made but not loaded: then its moments are the optimiser's reset ones).
+   */
   private async keepCpuCopy(snap: Snapshot): Promise<void> {
-    if (tf.getBackend() !== 'webgpu') return;
-    const adam = this.fused ? null : this.adam.readState();
+    if (tf.getBackend() !== 'webgpu' && !this.options.copyOnEveryBackend) return;
+    const fused = this.fused && this.fusedLoaded && !this.opByOpReason ? this.fused : null;
+    const wasm = this.wasm && this.wasmLoaded && !this.opByOpReason ? this.wasm : null;
+    const adam = fused ? fused.readAdamState() : wasm ? Promise.resolve(wasm.adamState()) : this.adam.readState();
     const weights = await Promise.all(snap.weights.map(async (w) => (await w.data()) as Float32Array));
     this.cpuCopy = { weights, adam: await adam, step: snap.step };
   }
 
   /**
    * Continues the run on the active backend from the CPU copy of the last report, after the device its tensors lived on
-   * was lost (they cannot be read, only released): the weights, Adam's state when the tfjs optimiser held it and holds it
-   * on (the fused step keeps its moments on the GPU, the WASM step starts its own: they restart), the step count and the
-   * loss history up to that step. The steps since that report are lost. Returns null when the state already lives on the
-   * active backend, or when it has neither a copy nor its untouched origin (a seed or a file).
+   * was lost (they cannot be read, only released): the weights, Adam's moments and step count (whichever step held them:
+   * the tfjs optimiser takes them, and so does the WASM step when it loads next), the step count and the loss history
+   * up to that step. The steps since that report are lost. Returns null when the state already lives on the active
+   * backend, or when it has neither a copy nor its untouched origin (a seed or a file).
    */
   async restoreFromCpu(): Promise<RestoredRun | null> {
     if (this.stateBackend === tf.getBackend()) return null;
-    const copied = this.cpuCopy !== null;
     const copy = this.cpuCopy ?? (await this.untrainedCopy());
     if (!copy) return null;
     const lostSteps = this.steps - copy.step;
@@ -457,15 +475,13 @@ export class ScoreTrainer {
       value.dispose();
     });
     this.adam.setState(copy.adam);
+    this.carriedAdam = copy.adam;
     this.steps = copy.step;
     while (this.history.length && this.history[this.history.length - 1].step > copy.step) this.history.pop();
     this.stateBackend = tf.getBackend();
     this.cpuCopy = null;
     this.candidate = this.snapshot();
-    // The moments carry over only from the tfjs optimiser to itself: the WASM step, where it takes over, starts its own.
-    const { batch, vr } = this.hyper;
-    const wasmTakesOver = wasmOpByOpReason(this.options.path ?? 'auto', this.model.spec, { batch, vr }, 'not fused') === null;
-    return { step: copy.step, lostSteps, adamRestarted: copied && copy.step > 0 && (copy.adam === null || wasmTakesOver) };
+    return { step: copy.step, lostSteps };
   }
 
   /** The weights of a run that has not stepped since it was made, from its seed or its file (no read-back of the lost device). */
@@ -535,6 +551,7 @@ export class ScoreTrainer {
       this.steps = src.step;
     }
     this.adam.reset();
+    this.carriedAdam = null;
     this.fusedLoaded = false;
     this.wasmLoaded = false;
   }
@@ -585,6 +602,8 @@ export class ScoreTrainer {
         // Settings may change between steps (configure): each submission of fused steps takes the current ones.
         const fused = await this.fusedStep();
         const wasm = fused ? null : await this.wasmStep();
+        // A restored Adam state goes to the first step that loads after the restore, not to a later switch.
+        this.carriedAdam = null;
         if (fused) {
           // The first step of a run is a submission of its own (it is reported alone, see below).
           const k = this.steps === 0 ? 1 : Math.min(n - done, this.fusedChunk);
@@ -632,6 +651,7 @@ export class ScoreTrainer {
     this.dataRng = ScoreTrainer.rngs(this.hyper.seed).data;
     this.steps = 0;
     this.cpuCopy = null;
+    this.carriedAdam = null;
     this.stateBackend = tf.getBackend();
     this.origin = 'seed';
     this.initialStep = 0;

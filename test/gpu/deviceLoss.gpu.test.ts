@@ -2,7 +2,8 @@
  * Device loss (issue 16), on Dawn + SwiftShader: a training job started through the engine's handler on webgpu (the
  * fused step) survives a forced `device.destroy()` mid-run. The engine moves to WASM and says why (backend info and
  * the `backend.watch` job, which the app's badge follows), the run continues from the CPU copy of its last report
- * (weights equal to that copy bit for bit, step count continuing, the lost steps run again so the job still ends N steps
+ * (weights equal to that copy bit for bit, and Adam's moments and step count equal to the fused step's read-back of that
+ * report, loaded into the WASM step; step count continuing, the lost steps run again so the job still ends N steps
  * later), a held model is rebuilt from its copy, nothing escapes as an exception and nothing leaks.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,8 +18,10 @@ import { liveFusedBuffers } from '../../src/gpu/buffers.ts';
 import { tfjsDevice } from '../../src/gpu/device.ts';
 import { FusedTrainStep } from '../../src/gpu/train/fusedTrainStep.ts';
 import { createRng } from '../../src/core/rng.ts';
+import type { AdamState } from '../../src/models/adam.ts';
 import { ScoreModel } from '../../src/models/scoreModel.ts';
 import { serializeModel } from '../../src/models/serialize.ts';
+import { WasmTrainStep } from '../../src/wasm/train/wasmTrainStep.ts';
 
 setWasmLocation(join(__dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
 
@@ -43,6 +46,20 @@ it('a training job continues on WASM from its last report when the WebGPU device
   expect(init.name).toBe('webgpu');
   const tensors0 = tf.memory().numTensors;
   const buffers0 = liveFusedBuffers();
+  // Adam's state as the fused step reads it back for the CPU copy (the last read), and as the WASM step holds it right
+  // after each load.
+  let lastRead: AdamState | null = null;
+  const readAdamState = FusedTrainStep.prototype.readAdamState;
+  vi.spyOn(FusedTrainStep.prototype, 'readAdamState').mockImplementation(async function (this: FusedTrainStep) {
+    lastRead = await readAdamState.call(this);
+    return lastRead;
+  });
+  const wasmLoaded: AdamState[] = [];
+  const load = WasmTrainStep.prototype.load;
+  vi.spyOn(WasmTrainStep.prototype, 'load').mockImplementation(async function (this: WasmTrainStep, ...args: Parameters<WasmTrainStep['load']>) {
+    await load.apply(this, args);
+    wasmLoaded.push(this.adamState());
+  });
 
   // A small model (fused on webgpu), 12 steps with a report (and a CPU copy) after each.
   await client.run('train.create', { density: 'gmm2', hyper: { s2: 'none', vr: false, width: 16, depth: 2, batch: 64, seed: 3 } });
@@ -50,6 +67,10 @@ it('a training job continues on WASM from its last report when the WebGPU device
   const session = handler.sessions.get<TrainSession>('scores')!;
   expect(session.trainer.opByOpReason).toBeNull();
   const atCopy = await readAll(session.trainer.model.variables());
+  const copiedAdam = lastRead as AdamState | null;
+  expect(copiedAdam?.t).toBe(12);
+  // The moments moved: a restart (zeros) would not pass for them.
+  expect(copiedAdam!.v.some((v) => v.some((x) => x > 0))).toBe(true);
 
   // A held model (as `posteriorLoadModel` stores one): copied to the CPU when stored.
   const held = handler.sessions.set('held', new ScoreModel({ ...session.model.spec }, createRng(9)));
@@ -109,7 +130,10 @@ it('a training job continues on WASM from its last report when the WebGPU device
   expect(out.steps).toBe(20);
   expect(out.last?.step).toBe(32);
   expect(Number.isFinite(out.last?.loss)).toBe(true);
-  expect(out.notice).toMatch(/continuing on WASM; training continued from step 12 \(\d+ steps? since the last report (was|were) lost; Adam's moments restart\)$/);
+  expect(out.notice).toMatch(/continuing on WASM; training continued from step 12 \(\d+ steps? since the last report (was|were) lost\)$/);
+  // Adam on WASM continued from the copy's moments and step count (the first WASM load is this run's, at the restore).
+  expect(session.trainer.opByOpReason).toBeNull();
+  expect(wasmLoaded[0]).toEqual(copiedAdam);
   expect(progress.at(-1)?.notice).toBe(out.notice);
   expect(session.trainer.tensorsBackend).toBe('wasm');
   const history = (await client.run('train.info', {})).history;

@@ -4,13 +4,15 @@
  * sum and Adam, plus the loss statistics), up to `MAX_STEPS_PER_SUBMIT` steps per queue submission, on tfjs's own
  * GPUDevice. Weights and Adam's moments live in GPU buffers owned here: `load` copies the model's variables in
  * (moments start at zero, as a fresh or reset Adam), `writeTo` copies the weights back into the variables (GPU to
- * GPU, no read-back), `takeStats` reads the accumulated [loss, variance, first, second] sums.
+ * GPU, no read-back), `takeStats` reads the accumulated [loss, variance, first, second] sums, `readAdamState` reads
+ * Adam's moments and step count back (a CPU copy that outlives a lost device).
  *
  * Adding an activation, loss or head: see activationsWgsl.ts and lossWgsl.ts (the kernels are generated per spec).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AdamState } from '../../models/adam.ts';
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
-import { createBuffer, destroyBuffer } from '../buffers.ts';
+import { createBuffer, destroyBuffer, readBack } from '../buffers.ts';
 import { ADAM_WORKGROUP, adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
 import { blockFloats, denseLayers, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
 import { fusedTrainRefusal, samplesPerGroup } from './support.ts';
@@ -214,6 +216,18 @@ export class FusedTrainStep {
     const out = new Float32Array(this.staging.getMappedRange().slice(0));
     this.staging.unmap();
     return out;
+  }
+
+  /**
+   * Adam's state after every step submitted so far: m and v per variable (`namedVariables` order and shapes, the
+   * layout's padding dropped) and the step count t of its bias correction, in one asynchronous read-back (mapAsync).
+   */
+  async readAdamState(): Promise<AdamState> {
+    this.checkAlive();
+    const t = this.t;
+    const [m, v] = await readBack(this.device, this.device.createCommandEncoder(), [this.mom1, this.mom2], this.layout.size * 4);
+    const unpad = (bytes: ArrayBuffer) => this.layout.tensors.map((x) => new Float32Array(bytes, x.offset * 4, x.size).slice());
+    return { t, m: unpad(m), v: unpad(v) };
   }
 
   /** Copies the current weights into the model's variables (`namedVariables` order), on the GPU. */

@@ -2,13 +2,15 @@
  * The training step of a score model on WebAssembly SIMD (kernels in assembly/trainStep.ts): one Adam step
  * (models/adam.ts) of the objectives of MATH.md section 2 (objective.ts) with a hand-written forward and backward pass
  * through the s1 network and the s2 network or head, no tfjs op and no autodiff tape. Weights and Adam's moments live in the
- * module's memory: `load` copies the model's variables in (moments start at zero, as a fresh or reset Adam), `writeTo`
- * copies the weights back into the variables, `takeStats` returns the accumulated [loss, variance, first, second] sums.
+ * module's memory: `load` copies the model's variables in (moments start at zero, as a fresh or reset Adam, or from a
+ * given Adam state, as a run continued from a CPU copy), `writeTo` copies the weights back into the variables,
+ * `adamState` copies the moments out, `takeStats` returns the accumulated [loss, variance, first, second] sums.
  *
  * With VR the op-by-op step runs [x + σz; x − σz; x]; an s1 model's objective does not read the rows x − σz (their
  * gradient is zero), so for it this step runs [x + σz; x] only: the same loss and the same update.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AdamState } from '../../models/adam.ts';
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
 import { trainStepWasm } from '../generated/trainStep.ts';
 import { instantiateKernel } from '../instantiate.ts';
@@ -71,10 +73,15 @@ export class WasmTrainStep {
     return this.t;
   }
 
-  /** Copies the model's weights in (`namedVariables` order), zeroes Adam's moments and the statistics, t = 0. */
-  async load(vars: readonly tf.Variable[]): Promise<void> {
+  /**
+   * Copies the model's weights in (`namedVariables` order) and zeroes the statistics; Adam's moments and step count
+   * start from `adam` (`namedVariables` order and shapes, as `adamState` and models/adam.ts's `readState` give them),
+   * or at zero with t = 0 without it.
+   */
+  async load(vars: readonly tf.Variable[], adam?: AdamState): Promise<void> {
     this.checkAlive();
     this.checkVariables(vars);
+    if (adam) this.checkAdamState(adam);
     const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
     if (!this.kernel) {
       this.kernel = (await instantiateKernel('trainStep', trainStepWasm)).exports as unknown as TrainKernel;
@@ -82,15 +89,14 @@ export class WasmTrainStep {
       this.scratch = null;
     }
     this.reserve(paramOffsets(this.layout).end);
-    const f = this.floats();
-    const { theta, end } = paramOffsets(this.layout);
-    f.fill(0, theta, end);
-    this.layers().forEach((l, i) => {
-      const W = values[2 * i];
-      for (let r = 0; r < l.fanIn; r++) f.set(W.subarray(r * l.fanOut, (r + 1) * l.fanOut), theta + l.w + r * l.outPad);
-      f.set(values[2 * i + 1], theta + l.b);
-    });
-    this.t = 0;
+    const { theta, m, v, end } = paramOffsets(this.layout);
+    this.floats().fill(0, theta, end);
+    this.pad(values, theta);
+    if (adam) {
+      this.pad(adam.m, m);
+      this.pad(adam.v, v);
+    }
+    this.t = adam?.t ?? 0;
     this.sums = [0, 0, 0, 0];
   }
 
@@ -127,6 +133,12 @@ export class WasmTrainStep {
   /** The current weights in `namedVariables` order (real shapes, padding dropped). */
   weights(): Float32Array[] {
     return this.unpad(paramOffsets(this.layout).theta);
+  }
+
+  /** Adam's moments (`namedVariables` order and shapes) and step count, as `load` takes them. */
+  adamState(): AdamState {
+    const { m, v } = paramOffsets(this.layout);
+    return { t: this.t, m: this.unpad(m), v: this.unpad(v) };
   }
 
   /** Copies the current weights into the model's variables (`namedVariables` order). */
@@ -219,6 +231,16 @@ export class WasmTrainStep {
     return this.layout.nets.flat();
   }
 
+  /** Writes real-shaped arrays (`namedVariables` order) into the padded parameter-shaped block at `offset`. */
+  private pad(values: readonly Float32Array[], offset: number): void {
+    const f = this.floats();
+    this.layers().forEach((l, i) => {
+      const W = values[2 * i];
+      for (let r = 0; r < l.fanIn; r++) f.set(W.subarray(r * l.fanOut, (r + 1) * l.fanOut), offset + l.w + r * l.outPad);
+      f.set(values[2 * i + 1], offset + l.b);
+    });
+  }
+
   /** The padded parameter-shaped block at `offset` as real-shaped arrays (`namedVariables` order). */
   private unpad(offset: number): Float32Array[] {
     this.checkAlive();
@@ -281,10 +303,22 @@ export class WasmTrainStep {
     return new Float32Array(this.kernel!.memory.buffer, this.base);
   }
 
+  private sizes(): number[] {
+    return this.layers().flatMap((l) => [l.fanIn * l.fanOut, l.fanOut]);
+  }
+
   private checkVariables(vars: readonly tf.Variable[]): void {
-    const sizes = this.layers().flatMap((l) => [l.fanIn * l.fanOut, l.fanOut]);
+    const sizes = this.sizes();
     if (vars.length !== sizes.length || vars.some((v, i) => v.size !== sizes[i])) {
       throw new Error(`WASM training step: expected ${sizes.length} variables of sizes ${sizes.join(', ')}, got ${vars.map((v) => v.size).join(', ')}`);
+    }
+  }
+
+  private checkAdamState(a: AdamState): void {
+    const sizes = this.sizes();
+    const fits = (xs: readonly Float32Array[]) => xs.length === sizes.length && xs.every((x, i) => x.length === sizes[i]);
+    if (!Number.isInteger(a.t) || a.t < 0 || !fits(a.m) || !fits(a.v)) {
+      throw new Error(`WASM training step: Adam's state needs a step count ≥ 0 and moments of sizes ${sizes.join(', ')}, got t = ${a.t} and sizes ${a.m.map((x) => x.length).join(', ')} / ${a.v.map((x) => x.length).join(', ')}`);
     }
   }
 

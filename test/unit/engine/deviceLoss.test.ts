@@ -19,11 +19,9 @@ describe('notices', () => {
     expect(deviceLostNotice('device was destroyed', 'wasm')).toBe('WebGPU device lost (device was destroyed): continuing on WASM');
   });
 
-  it('what a restored run kept: the step, the steps lost, and whether Adam restarts', () => {
-    expect(restoredText({ step: 120, lostSteps: 3, adamRestarted: false })).toBe('continued from step 120 (3 steps since the last report were lost)');
-    expect(restoredText({ step: 7, lostSteps: 1, adamRestarted: true })).toBe(
-      "continued from step 7 (1 step since the last report was lost; Adam's moments restart)",
-    );
+  it('what a restored run kept: the step and the steps lost', () => {
+    expect(restoredText({ step: 120, lostSteps: 3 })).toBe('continued from step 120 (3 steps since the last report were lost)');
+    expect(restoredText({ step: 7, lostSteps: 1 })).toBe('continued from step 7 (1 step since the last report was lost)');
   });
 });
 

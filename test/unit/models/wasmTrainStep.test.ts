@@ -2,7 +2,8 @@
  * The WASM training step (src/wasm/train/) against tfjs autodiff: gradients on small cases (every activation, s1 with
  * DSM and DSM-VR, every s2 head on its own network and on a shared trunk, γ, stop-gradient, output scales, padded widths
  * and batches), 100 trainer steps from the same init and data following the op-by-op loss trajectory and parameters (on
- * the wasm backend, and forced on cpu), no tensor leaks, divergence, and when the trainer takes it.
+ * the wasm backend, and forced on cpu), a run continued from a CPU copy with Adam's state (after a lost device) against
+ * the uninterrupted run, no tensor leaks, divergence, and when the trainer takes it.
  *
  * Tolerances (float32; the paths sum in different orders, and the WASM step's objective is float64): gradients within
  * 1e-5 of the largest entry of each tensor, the loss within 1e-6 relative; over a run, per step |Δloss| ≤ 1e-5 ·
@@ -10,16 +11,17 @@
  * Measured on the 2-core VM: gradients ≤ 7e-7 of the largest entry; runs ≤ 8.4e-7 relative on the losses and ≤ 1.0e-6
  * on the parameters.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { withBackend } from '../../../src/engine/backend.ts';
 import { getDensity } from '../../../src/core/densities/index.ts';
 import { createRng, normals } from '../../../src/core/rng.ts';
 import type { Rng } from '../../../src/core/types.ts';
+import { Adam, type AdamState } from '../../../src/models/adam.ts';
 import { DEFAULT_HYPER, type ActivationName, type S2Kind, type TrainHyper } from '../../../src/models/hyper.ts';
 import { objectivePerSample, type ObjectiveConfig } from '../../../src/models/losses.ts';
 import { ScoreModel, type ScoreModelSpec } from '../../../src/models/scoreModel.ts';
-import { ScoreTrainer, type TrainerOptions } from '../../../src/models/trainer.ts';
+import { ScoreTrainer, type RestoredRun, type TrainerOptions } from '../../../src/models/trainer.ts';
 import { WasmTrainStep } from '../../../src/wasm/train/wasmTrainStep.ts';
 import { wasmOpByOpReason, wasmTrainRefusal } from '../../../src/wasm/train/support.ts';
 import { useCpu } from './helpers.ts';
@@ -152,6 +154,113 @@ describe('WASM training step in the trainer: parity with the op-by-op step', () 
 
   it('wasm backend, auto: diag head, diagonal D2SM + γ DSM, stop-gradient, s2 output scale auto, 100 steps', () =>
     onWasm(() => expectParity({ ...base, s2: 'diag', vr: false, gamma: 2, stopGrad: true, s2Scale: 'auto', act: 'softplus', width: 32, depth: 2, batch: 128 }, 100, {})), 120_000);
+});
+
+/** The largest absolute difference between two lists of parameter arrays (same shapes). */
+function worstDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
+  let worst = 0;
+  a.forEach((p, i) => Array.from(p).forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b[i][j])))));
+  return worst;
+}
+
+describe('WASM training step: a run continued from a CPU copy keeps Adam\'s moments and step count', () => {
+  // Tolerance 1e-6 on the parameters: the restored run repeats the uninterrupted one's float32 operations, so the
+  // difference is 0 (measured); with the moments restarted it is 0.066 (kernel case) and 0.076 (trainer case).
+  it('kernel: load(weights, adamState()) continues exactly like the uninterrupted step; without the state it does not', async () => {
+    const s = spec('tanh', 12, 2, 'full', { shareTrunk: true, s2Scale: 0.5 });
+    const rng = createRng(11);
+    const model = new ScoreModel(s, rng);
+    const batch = 24;
+    const data = Array.from({ length: 12 }, () => ({ x: Float32Array.from(normals(rng, batch * 2)), z: Float32Array.from(normals(rng, batch * 2)) }));
+    const settings = { batch, vr: true, gamma: 0.5, stopGrad: false, lr: 1e-2 };
+    const a = new WasmTrainStep(s, ADAM);
+    await a.load(model.variables());
+    data.slice(0, 6).forEach((d) => a.step(d.x, d.z, settings));
+    const copy = { weights: a.weights(), adam: a.adamState() };
+    expect(copy.adam.t).toBe(6);
+    expect(copy.adam.m.map((m) => m.length)).toEqual(model.variables().map((v) => v.size));
+    data.slice(6).forEach((d) => a.step(d.x, d.z, settings));
+    const uninterrupted = a.weights();
+
+    const continued = async (adam?: typeof copy.adam) => {
+      const vars = model.variables();
+      tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(copy.weights[i], v.shape))));
+      const b = new WasmTrainStep(s, ADAM);
+      await b.load(vars, adam);
+      if (adam) expect(b.adamState()).toEqual(adam);
+      data.slice(6).forEach((d) => b.step(d.x, d.z, settings));
+      const w = b.weights();
+      b.destroy();
+      return w;
+    };
+    expect(worstDiff(await continued(copy.adam), uninterrupted)).toBeLessThanOrEqual(1e-6);
+    expect(worstDiff(await continued(), uninterrupted)).toBeGreaterThan(1e-4);
+    const bad = { ...copy.adam, m: copy.adam.m.slice(1) };
+    const c = new WasmTrainStep(s, ADAM);
+    await expect(c.load(model.variables(), bad)).rejects.toThrow(/Adam's state needs a step count ≥ 0 and moments of sizes/);
+    a.destroy();
+    c.destroy();
+    model.dispose();
+  });
+
+  it('trainer: a run restored from its CPU copy onto another backend continues like the uninterrupted run', async () => {
+    const hyper: TrainHyper = { ...base, s2: 'full', vr: true, width: 16, depth: 2, batch: 32, act: 'tanh', lr: 1e-2 };
+    // Uninterrupted: 8 + 8 steps on the WASM step (forced on the cpu backend).
+    const ref = ScoreTrainer.create(hyper, gmm2, { path: 'wasm' });
+    await ref.train(8, { reportMs: 0 });
+    await ref.train(8, { reportMs: 0 });
+    const expected = await Promise.all(ref.model.variables().map((v) => v.data()));
+    ref.dispose();
+
+    // Interrupted: 8 steps on cpu keeping a CPU copy at every report, then the engine is on wasm: the next call finds
+    // its tensors on the old backend, restores from the copy, and goes on with the WASM step.
+    const restored: RestoredRun[] = [];
+    const deviceLoss = { moved: async () => tf.getBackend() === 'wasm', restored: (r: RestoredRun) => void restored.push(r) };
+    const run = ScoreTrainer.create(hyper, gmm2, { path: 'wasm', copyOnEveryBackend: true });
+    await run.train(8, { reportMs: 0, deviceLoss });
+    const params = await onWasm(async () => {
+      const out = await run.train(8, { reportMs: 0, deviceLoss });
+      expect(out.steps).toBe(8);
+      expect(run.tensorsBackend).toBe('wasm');
+      expect(run.opByOpReason).toBeNull();
+      return Promise.all(run.model.variables().map((v) => v.data()));
+    });
+    expect(restored).toEqual([{ step: 8, lostSteps: 0 }]);
+    expect(run.step).toBe(16);
+    expect(worstDiff(params, expected)).toBeLessThanOrEqual(1e-6);
+    run.dispose();
+  }, 60_000);
+
+  it('trainer: the tfjs optimiser\'s moments in the copy of an op-by-op run go to the WASM step that takes over', async () => {
+    const hyper: TrainHyper = { ...base, width: 8, depth: 1, batch: 16, lr: 1e-2 };
+    let lastRead: AdamState | null = null;
+    const readState = Adam.prototype.readState;
+    const reads = vi.spyOn(Adam.prototype, 'readState').mockImplementation(async function (this: Adam) {
+      lastRead = await readState.call(this);
+      return lastRead;
+    });
+    const loaded: AdamState[] = [];
+    const load = WasmTrainStep.prototype.load;
+    const loads = vi.spyOn(WasmTrainStep.prototype, 'load').mockImplementation(async function (this: WasmTrainStep, ...args: Parameters<WasmTrainStep['load']>) {
+      await load.apply(this, args);
+      loaded.push(this.adamState());
+    });
+    const deviceLoss = { moved: async () => tf.getBackend() === 'wasm', restored: () => {} };
+    // On the cpu backend the steps run op by op (tfjs's Adam); on wasm the WASM step takes over.
+    const run = ScoreTrainer.create(hyper, gmm2, { copyOnEveryBackend: true });
+    await run.train(6, { reportMs: 0, deviceLoss });
+    expect(run.opByOpReason).toMatch(/backend is cpu/);
+    const copied = lastRead as AdamState | null;
+    expect(copied?.t).toBe(6);
+    await onWasm(async () => {
+      await run.train(2, { reportMs: 0, deviceLoss });
+      expect(run.opByOpReason).toBeNull();
+    });
+    expect(loaded[0]).toEqual(copied);
+    reads.mockRestore();
+    loads.mockRestore();
+    run.dispose();
+  }, 60_000);
 });
 
 describe('WASM training step: leaks and choice', () => {
