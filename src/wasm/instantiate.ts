@@ -19,8 +19,8 @@ export function wasmSimdSupported(): boolean {
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-/** The kernel `name` (its generated base64 bytes), compiled once. */
-function compiledKernel(name: string, base64: string): Promise<WebAssembly.Module> {
+/** The kernel `name` (its generated base64 bytes), compiled once (a module can be sent to other threads: workers.ts). */
+export function compiledKernel(name: string, base64: string): Promise<WebAssembly.Module> {
   let m = compiled.get(name);
   if (!m) {
     m = WebAssembly.compile(new Uint8Array(base64ToBytes(base64)));

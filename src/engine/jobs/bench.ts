@@ -25,11 +25,12 @@ import { BACKEND_NAMES } from '../protocol.ts';
 import { createMlp, disposeMlp, mlpApply, mlpVariables } from '../../models/mlp.ts';
 import { dsmPerSample } from '../../models/losses.ts';
 import { Adam } from '../../models/adam.ts';
-import { gmmScoreField } from '../../models/exactField.ts';
+import { exactSourceOf, gmmScoreField } from '../../models/exactField.ts';
 import { langevinMove, type MoveOptions } from '../../samplers/kernels.ts';
 import { noiseAt } from '../../samplers/chains.ts';
 import { benchDigitsStroke } from './benchDigits.ts';
 import { createChains } from '../../samplers/createChains.ts';
+import { SimdChains, type ChainThreads } from '../../samplers/cpu/simdChains.ts';
 import { wasmSimdSupported } from '../../wasm/instantiate.ts';
 import { fillNormals } from '../../samplers/cpu/noise.ts';
 import { createRng } from '../../core/rng.ts';
@@ -198,29 +199,43 @@ const CPU_SAMPLER_TASKS: { task: BenchTask; opts: MoveOptions }[] = [
   { task: 'mala-step', opts: { kind: 'mala', step: 0.01 } },
 ];
 
-/** The CPU chains engines of the bench's engine rows: WebAssembly SIMD (where the runtime has it) and typed arrays. */
-const CPU_ENGINES: { engine: 'cpu-simd' | 'cpu'; device: string }[] = [
-  { engine: 'cpu-simd', device: 'WebAssembly SIMD (f32x4, float32), one thread' },
-  { engine: 'cpu', device: 'typed arrays (float64), one thread' },
+/**
+ * The CPU chains engines of the bench's engine rows: WebAssembly SIMD (where the runtime has it) as the engine runs
+ * it (long calls on every core) and on one thread, and typed arrays.
+ */
+const CPU_ENGINES: { engine: 'cpu-simd' | 'cpu'; threads: ChainThreads; device: string }[] = [
+  { engine: 'cpu-simd', threads: 'auto', device: 'WebAssembly SIMD (f32x4, float32)' },
+  { engine: 'cpu-simd', threads: 1, device: 'WebAssembly SIMD (f32x4, float32)' },
+  { engine: 'cpu', threads: 1, device: 'typed arrays (float64)' },
 ];
+
+const threadsText = (n: number): string => (n === 1 ? 'one thread' : `${n} threads`);
 
 /**
  * One step of n chains of a CPU chains engine on the exact gmm2 score, noise included: "cpu-simd" (`SimdChains`),
- * what `createChains` runs for exact 2-D mixtures on WASM and CPU, or "cpu" (`CpuChains`, its typed-array
- * fallback). Runs are timed around `advance(k)`.
+ * what `createChains` runs for exact 2-D mixtures on WASM and CPU, on up to `threads` threads, or "cpu"
+ * (`CpuChains`, its typed-array fallback). Runs are timed around `advance(k)`; `threads` in the result is how many
+ * the timed runs used.
  */
-async function benchCpuSampler(engine: 'cpu-simd' | 'cpu', task: BenchTask, opts: MoveOptions, chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement> {
+async function benchCpuSampler(engine: 'cpu-simd' | 'cpu', threads: ChainThreads, task: BenchTask, opts: MoveOptions, chains: number, seed: number, opt: TimingOptions, ctx: JobContext<BenchProgress>): Promise<BenchMeasurement & { threads: number }> {
   const field = gmmScoreField(benchGmm());
   const z = new Float64Array(chains * 2);
   fillNormals(z, seed, -1);
-  const cs = await createChains(field, Float32Array.from(z), { ...opts, seed, center: [0, 0], bound: 1e3 }, engine);
+  const x0 = Float32Array.from(z);
+  const chainOpts = { ...opts, seed, center: [0, 0], bound: 1e3 };
+  const source = exactSourceOf(field);
+  const cs = engine === 'cpu-simd' && source?.kind === 'gmm' ? await SimdChains.create(source, x0, chainOpts, threads) : await createChains(field, x0, chainOpts, engine);
   field.dispose();
-  const { runs, stepsPerRun } = await measureRuns(async (k) => {
-    const t0 = performance.now();
-    await cs.advance(k);
-    return performance.now() - t0;
-  }, opt, ctx);
-  return { task, size: chains, msPerStep: median(runs), runs, stepsPerRun };
+  try {
+    const { runs, stepsPerRun } = await measureRuns(async (k) => {
+      const t0 = performance.now();
+      await cs.advance(k);
+      return performance.now() - t0;
+    }, opt, ctx);
+    return { task, size: chains, msPerStep: median(runs), runs, stepsPerRun, threads: cs instanceof SimdChains ? cs.threadsUsed : 1 };
+  } finally {
+    cs.dispose();
+  }
 }
 
 export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (params, ctx) => {
@@ -290,11 +305,20 @@ export const bench = defineJob<BenchParams, BenchResult, BenchProgress>(async (p
   }
   const engines: BenchEngineResult[] = [];
   if (params.cpuSamplers ?? true) {
-    for (const { engine, device } of CPU_ENGINES) {
+    for (const { engine, threads, device } of CPU_ENGINES) {
       if (engine === 'cpu-simd' && !wasmSimdSupported()) continue;
       const measurements: BenchMeasurement[] = [];
-      for (const { task, opts } of CPU_SAMPLER_TASKS) for (const n of chains) measurements.push(await benchCpuSampler(engine, task, opts, n, seed, opt, ctx));
-      engines.push({ engine, device, measurements });
+      let used = 1;
+      for (const { task, opts } of CPU_SAMPLER_TASKS) {
+        for (const n of chains) {
+          const { threads: t, ...m } = await benchCpuSampler(engine, threads, task, opts, n, seed, opt, ctx);
+          measurements.push(m);
+          used = Math.max(used, t);
+        }
+      }
+      // The threaded row where no second thread came up would repeat the one-thread row.
+      if (threads === 'auto' && used === 1) continue;
+      engines.push({ engine, device: `${device}, ${threadsText(used)}`, measurements });
     }
   }
   let digits: Pick<BenchResult, 'digitsStroke' | 'digitsError'> = {};

@@ -1,13 +1,14 @@
 /**
  * Host side of the WebAssembly SIMD sampler kernel (src/wasm/assembly/samplers.ts): one instance per set of chains,
- * its linear memory laid out here. The mixture's components are written as the kernel reads them (32 bytes each:
- * μ₀, μ₁, Q₀₀, Q₀₁, Q₁₀, Q₁₁, c, 0 with Q = −P, float32), then the chains' arrays, each padded to n4 = ⌈n/4⌉·4
- * chains: positions [n4·2], death iterations [n4] (i32, −1 alive), MALA acceptance counts [n4] (u32) and cache
- * (s1 [n4] ×2, log q [n4]); frames for `run` are placed last, grown on demand.
+ * its linear memory laid out here (`kernelLayout`). The mixture's components are written as the kernel reads them
+ * (`componentBlock`), then the chains' arrays, each padded to n4 = ⌈n/4⌉·4 chains: positions [n4·2], death iterations
+ * [n4] (i32, −1 alive), MALA acceptance counts [n4] (u32) and cache (s1 [n4] ×2, log q [n4]); frames for `run` are
+ * placed last, grown on demand. The same layout, for a range of the chains, serves the instances on other threads
+ * (simdSplit.ts).
  */
 import type { GmmFieldSource } from '../../models/exactField.ts';
 import { samplersWasm } from '../../wasm/generated/samplers.ts';
-import { instantiateKernel } from '../../wasm/instantiate.ts';
+import { compiledKernel, instantiateKernel } from '../../wasm/instantiate.ts';
 import type { SamplerKind } from '../kernels.ts';
 
 /** The kernel's exports (src/wasm/assembly/samplers.ts). */
@@ -15,7 +16,7 @@ interface SamplersExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   bindMixture(components: number, count: number, scratch: number): void;
-  bindChains(x: number, dead: number, acc: number, g0: number, g1: number, logp: number, n4: number): void;
+  bindChains(x: number, dead: number, acc: number, g0: number, g1: number, logp: number, n4: number, first: number): void;
   configure(seed: number, eps: number, center0: number, center1: number, bound: number, clamp: number): void;
   langevin(t0: number, k: number, frames: number, frameStride: number): void;
   ozaki(t0: number, k: number, frames: number, frameStride: number): void;
@@ -26,8 +27,69 @@ interface SamplersExports {
   field(x: number, n4: number, out: number): void;
 }
 
+/** The kernel's export that runs each sampler. */
+export const KERNEL_MOVE = { langevin: 'langevin', ozaki: 'ozaki', 'ozaki-full': 'ozakiFull', mala: 'mala' } as const satisfies Record<SamplerKind, keyof SamplersExports>;
+
 const PAGE = 65536;
 const align16 = (b: number): number => (b + 15) & ~15;
+
+/** Byte offsets of the kernel's data in an instance's memory. */
+export interface KernelLayout {
+  comp: number;
+  scratch: number;
+  x: number;
+  dead: number;
+  acc: number;
+  g0: number;
+  g1: number;
+  logp: number;
+  /** Where frames go (the end of the layout). */
+  frames: number;
+}
+
+/** The layout for n4 chains of a K-component mixture, from the kernel's first free byte. */
+export function kernelLayout(heapBase: number, K: number, n4: number): KernelLayout {
+  let at = align16(heapBase);
+  const take = (bytes: number): number => {
+    const p = at;
+    at += align16(bytes);
+    return p;
+  };
+  const comp = take(K * 32);
+  const scratch = take(K * 48);
+  const x = take(n4 * 8);
+  const dead = take(n4 * 4);
+  const acc = take(n4 * 4);
+  const g0 = take(n4 * 4);
+  const g1 = take(n4 * 4);
+  const logp = take(n4 * 4);
+  return { comp, scratch, x, dead, acc, g0, g1, logp, frames: at };
+}
+
+/** The mixture's components as the kernel reads them: 8 float32 each, μ₀, μ₁, Q₀₀, Q₀₁, Q₁₀, Q₁₁, c, 0 with Q = −P. */
+export function componentBlock(source: GmmFieldSource): Float32Array {
+  const c = new Float32Array(source.K * 8);
+  for (let k = 0; k < source.K; k++) {
+    c[8 * k] = source.means[2 * k];
+    c[8 * k + 1] = source.means[2 * k + 1];
+    for (let j = 0; j < 4; j++) c[8 * k + 2 + j] = -source.precisions[4 * k + j];
+    c[8 * k + 6] = source.logConst[k];
+  }
+  return c;
+}
+
+/** The arguments of the kernel's `bindChains` for n4 chains from chain `first`, laid out by `layout` from its start. */
+export function bindChainsArgs(layout: KernelLayout, n4: number, first: number): number[] {
+  return [layout.x, layout.dead, layout.acc, layout.g0, layout.g1, layout.logp, n4, first];
+}
+
+/**
+ * How many iterations' frames of `stride` bytes a call of k iterations writes at once: all k, or as many as fit in
+ * `frameBytes` (at least one).
+ */
+export function framesPerCall(k: number, stride: number, frameBytes: number): number {
+  return Math.max(1, Math.min(k, Math.floor(frameBytes / stride)));
+}
 
 /** What the kernel needs of the sampler options. */
 export interface KernelStep {
@@ -39,55 +101,56 @@ export interface KernelStep {
   bound: number;
 }
 
+/** The arguments of the kernel's `configure` for `opts`. */
+export function configureArgs(opts: KernelStep): number[] {
+  return [opts.seed, opts.step, opts.center[0], opts.center[1], opts.bound, opts.clamp ? 1 : 0];
+}
+
+/** The default cap on the bytes of frames a call writes before they are copied out. */
+export const FRAME_BYTES = 1 << 22;
+
 export class SimdKernel {
   /** Chains rounded up to a multiple of 4. */
   readonly n4: number;
-  /** Byte offsets of the chains' arrays. */
-  readonly x: number;
-  readonly dead: number;
-  readonly acc: number;
-  private readonly frames: number;
+  readonly layout: KernelLayout;
+  /** The arguments of the last `configure`. */
+  configured: number[] = [];
   private readonly ex: SamplersExports;
 
   private constructor(
+    /** The compiled kernel (for instances on other threads). */
+    readonly module: WebAssembly.Module,
     instance: WebAssembly.Instance,
     source: GmmFieldSource,
     readonly n: number,
   ) {
     this.ex = instance.exports as unknown as SamplersExports;
-    const K = source.K;
     this.n4 = Math.ceil(n / 4) * 4;
-    let at = align16(this.ex.heapBase());
-    const take = (bytes: number): number => {
-      const p = at;
-      at += align16(bytes);
-      return p;
-    };
-    const comp = take(K * 32);
-    const scratch = take(K * 48);
-    this.x = take(this.n4 * 8);
-    this.dead = take(this.n4 * 4);
-    this.acc = take(this.n4 * 4);
-    const g0 = take(this.n4 * 4);
-    const g1 = take(this.n4 * 4);
-    const logp = take(this.n4 * 4);
-    this.frames = at;
-    this.reserve(at);
-    const c = this.f32(comp, K * 8);
-    for (let k = 0; k < K; k++) {
-      c[8 * k] = source.means[2 * k];
-      c[8 * k + 1] = source.means[2 * k + 1];
-      for (let j = 0; j < 4; j++) c[8 * k + 2 + j] = -source.precisions[4 * k + j];
-      c[8 * k + 6] = source.logConst[k];
-    }
-    this.ex.bindMixture(comp, K, scratch);
-    this.ex.bindChains(this.x, this.dead, this.acc, g0, g1, logp, this.n4);
+    const l = kernelLayout(this.ex.heapBase(), source.K, this.n4);
+    this.layout = l;
+    this.reserve(l.frames);
+    this.f32(l.comp, source.K * 8).set(componentBlock(source));
+    this.ex.bindMixture(l.comp, source.K, l.scratch);
+    this.bind(0, this.n4);
   }
 
   /** A kernel instance for n chains of the 2-D mixture `source`. */
   static async create(source: GmmFieldSource, n: number): Promise<SimdKernel> {
     if (source.dim !== 2) throw new Error(`the WebAssembly SIMD sampler kernel runs 2-D mixtures only (this one has dimension ${source.dim})`);
-    return new SimdKernel(await instantiateKernel('samplers', samplersWasm), source, n);
+    const instance = await instantiateKernel('samplers', samplersWasm);
+    return new SimdKernel(await compiledKernel('samplers', samplersWasm), instance, source, n);
+  }
+
+  /** The kernel's first free byte (the same in every instance of the module). */
+  get heapBase(): number {
+    return this.ex.heapBase();
+  }
+
+  /** Binds the kernel to the chains first … first + count − 1 (whole lane groups) of this layout. */
+  private bind(first: number, count: number): void {
+    const l = this.layout;
+    const at4 = first * 4;
+    this.ex.bindChains(l.x + first * 8, l.dead + at4, l.acc + at4, l.g0 + at4, l.g1 + at4, l.logp + at4, count, first);
   }
 
   /** Grows the memory to at least `bytes`. */
@@ -106,17 +169,21 @@ export class SimdKernel {
   u32(at: number, length: number): Uint32Array {
     return new Uint32Array(this.ex.memory.buffer, at, length);
   }
+  bytes(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.ex.memory.buffer, at, length);
+  }
 
   /** Positions [n·2] in; the padding chains copy the last one (any finite point would do). */
   setPositions(x0: Float32Array): void {
-    const x = this.f32(this.x, this.n4 * 2);
+    const x = this.f32(this.layout.x, this.n4 * 2);
     x.set(x0);
     for (let i = this.n; i < this.n4; i++) x.copyWithin(2 * i, 2 * (this.n - 1), 2 * this.n);
   }
 
   /** The per-call constants of `opts` (MATH.md section 3's ε, the divergence rule, Ozaki's clamp). */
   configure(opts: KernelStep): void {
-    this.ex.configure(opts.seed, opts.step, opts.center[0], opts.center[1], opts.bound, opts.clamp ? 1 : 0);
+    this.configured = configureArgs(opts);
+    this.ex.configure(...(this.configured as Parameters<SamplersExports['configure']>));
   }
 
   /** Fills MALA's cache (s1, log q) at the current points. */
@@ -125,32 +192,37 @@ export class SimdKernel {
   }
 
   /**
-   * Iterations t0 + 1 … t0 + k of `kind`; with `out`, the positions after each ([k·n·2], row-major) are copied
-   * there, through a frame buffer of at most `frameBytes` in the kernel's memory.
+   * Iterations t0 + 1 … t0 + k of `kind` for the chains `first` … `first` + `count` − 1 (default: all; both multiples
+   * of 4); with `out`, their positions after each iteration are copied there ([k·n·2], row-major, chain c of
+   * iteration i at (i·n + c)·2), through a frame buffer of at most `frameBytes` in the kernel's memory.
    */
-  run(kind: SamplerKind, t0: number, k: number, out?: Float32Array, frameBytes = 1 << 22): void {
-    const kernel = kind === 'langevin' ? this.ex.langevin : kind === 'ozaki' ? this.ex.ozaki : kind === 'ozaki-full' ? this.ex.ozakiFull : this.ex.mala;
-    if (!out) {
-      kernel(t0, k, 0, 0);
-      return;
-    }
-    const stride = this.n4 * 8;
-    const chunk = Math.max(1, Math.min(k, Math.floor(frameBytes / stride)));
-    this.reserve(this.frames + chunk * stride);
-    const frame = this.n * 2;
-    for (let done = 0; done < k; ) {
-      const m = Math.min(chunk, k - done);
-      kernel(t0 + done, m, this.frames, stride);
-      const f = this.f32(this.frames, m * this.n4 * 2);
-      if (this.n4 === this.n) out.set(f, done * frame);
-      else for (let i = 0; i < m; i++) out.set(f.subarray(i * this.n4 * 2, i * this.n4 * 2 + frame), (done + i) * frame);
-      done += m;
+  run(kind: SamplerKind, t0: number, k: number, out?: Float32Array, { first = 0, count = this.n4, frameBytes = FRAME_BYTES }: { first?: number; count?: number; frameBytes?: number } = {}): void {
+    const kernel = this.ex[KERNEL_MOVE[kind]];
+    const whole = first === 0 && count === this.n4;
+    if (!whole) this.bind(first, count);
+    try {
+      if (!out) {
+        kernel(t0, k, 0, 0);
+        return;
+      }
+      const stride = count * 8;
+      const chunk = framesPerCall(k, stride, frameBytes);
+      const frames = this.layout.frames;
+      this.reserve(frames + chunk * stride);
+      for (let done = 0; done < k; ) {
+        const m = Math.min(chunk, k - done);
+        kernel(t0 + done, m, frames, stride);
+        scatterFrames(this.f32(frames, m * count * 2), count, first, this.n, out, done);
+        done += m;
+      }
+    } finally {
+      if (!whole) this.bind(0, this.n4);
     }
   }
 
   /** Test hook: the noise of iteration t for the chains (`configure`'s seed): ξ [n·2] and log U [n]. */
   noise(t: number): { xi: Float32Array; logU: Float32Array } {
-    const out = this.frames;
+    const out = this.layout.frames;
     this.reserve(out + this.n4 * 12);
     this.ex.noise(out, this.n4, t);
     return { xi: this.f32(out, this.n * 2).slice(), logU: this.f32(out + this.n4 * 8, this.n).slice() };
@@ -160,7 +232,7 @@ export class SimdKernel {
   field(points: Float32Array): { g: Float32Array; h: Float32Array; logp: Float32Array } {
     const m = points.length / 2;
     const m4 = Math.ceil(m / 4) * 4;
-    const at = this.frames;
+    const at = this.layout.frames;
     const out = at + m4 * 8;
     this.reserve(out + m4 * 24);
     const x = this.f32(at, m4 * 2);
@@ -181,4 +253,14 @@ export class SimdKernel {
     }
     return { g, h, logp };
   }
+}
+
+/**
+ * Copies frames of a range of chains into `out` ([iterations·n·2], row-major): `frames` holds m iterations of
+ * `count` chains (padding included) starting at chain `first`; the chains below n go to iterations from `iteration`.
+ */
+export function scatterFrames(frames: Float32Array, count: number, first: number, n: number, out: Float32Array, iteration: number): void {
+  const m = frames.length / (count * 2);
+  const real = Math.min(count, n - first) * 2;
+  for (let i = 0; i < m; i++) out.set(frames.subarray(i * count * 2, i * count * 2 + real), ((iteration + i) * n + first) * 2);
 }

@@ -32,8 +32,12 @@ let G1: usize = 0;
 let LOGP: usize = 0;
 let N4: i32 = 0;
 
-/** Positions [n4·2], death iterations (i32) [n4], MALA acceptance counts (u32) [n4] and its cache: s1 [n4] ×2, log q [n4]. */
-export function bindChains(x: usize, dead: usize, acc: usize, g0: usize, g1: usize, logp: usize, n4: i32): void {
+/**
+ * Positions [n4·2], death iterations (i32) [n4], MALA acceptance counts (u32) [n4] and its cache: s1 [n4] ×2, log q [n4],
+ * of the chains first … first + n4 − 1 (`first` a multiple of 4: their noise is that of their own chain numbers, so a
+ * set of chains split into ranges run apart gives the chains the whole set would).
+ */
+export function bindChains(x: usize, dead: usize, acc: usize, g0: usize, g1: usize, logp: usize, n4: i32, first: i32): void {
   X = x;
   DEAD = dead;
   ACC = acc;
@@ -41,6 +45,7 @@ export function bindChains(x: usize, dead: usize, acc: usize, g0: usize, g1: usi
   G1 = g1;
   LOGP = logp;
   N4 = n4;
+  v128.store(KEY0, chainKey(i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3))));
 }
 
 const PHI_SERIES = memory.data<f32>([0.1]);
@@ -84,10 +89,9 @@ export function configure(seed: u32, eps: f32, center0: f32, center1: f32, bound
   v128.store(BOUND, f32x4.splat(bound));
 }
 
-/** The noise keys (noise.ts `chainKey`) of chains 0 … 3, and their step from chains g … g + 3 to g + 4 … g + 7. */
+/** The noise keys (noise.ts `chainKey`) of the first four bound chains (`bindChains`), and their step from chains g … g + 3 to g + 4 … g + 7. */
 const KEY0 = memory.data(16, 16);
 const KEY_STEP = memory.data<i32>([4 * 1664525, 4 * 1664525, 4 * 1664525, 4 * 1664525]);
-v128.store(KEY0, chainKey(i32x4(0, 1, 2, 3)));
 
 /**
  * Where iteration i of a call reads and writes the positions: with frames, frame i − 1 (X for i = 0) and frame i,

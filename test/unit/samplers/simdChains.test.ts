@@ -220,7 +220,7 @@ describe('SimdChains bookkeeping (the Chains contract)', () => {
       // Frames through a small frame buffer (several kernel calls per run) are the same frames.
       const chunked = await SimdChains.create(src, x0, opts(o));
       const out = new Float32Array(12 * 26);
-      chunked.kernel.run(o.kind, 0, 12, out, 16 * 8 * 3);
+      chunked.kernel.run(o.kind, 0, 12, out, { frameBytes: 16 * 8 * 3 });
       if (o.kind !== 'mala') expect(Array.from(out), o.kind).toEqual(Array.from(whole));
     }
   });

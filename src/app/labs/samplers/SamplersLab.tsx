@@ -28,7 +28,7 @@ import './samplers.css';
 /** Where the engine runs the chains (`SamplerStartResult.engine`, samplers/createChains.ts), for the hint under the controls. */
 const CHAINS_ENGINE_TEXT: Record<string, string> = {
   cpu: 'on typed arrays in the engine worker (exact scores on WASM: no tfjs op per step)',
-  'cpu-simd': 'in a WebAssembly SIMD kernel in the engine worker (exact 2-D mixture scores: four chains per instruction, no tfjs op per step)',
+  'cpu-simd': 'in a WebAssembly SIMD kernel in the engine worker (exact 2-D mixture scores: four chains per instruction, no tfjs op per step; long runs on every core)',
   tfjs: 'as tfjs ops on the engine\u2019s backend (the reference implementation)',
   'webgpu-fused': 'as fused WebGPU kernels (one dispatch per step)',
 };
