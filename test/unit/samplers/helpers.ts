@@ -1,6 +1,8 @@
 /** Shared fixtures of the sampler tests (cpu backend, fixed seeds). */
 import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../../../src/core/rng.ts';
 import type { Gmm } from '../../../src/core/types.ts';
+import { gmmScoreField, type GmmFieldSource } from '../../../src/models/exactField.ts';
 import type { ScoreField } from '../../../src/models/scoreField.ts';
 
 export async function useCpu(): Promise<void> {
@@ -56,4 +58,19 @@ export function flatCurvatureField(dim: number, score: (x: tf.Tensor2D) => tf.Te
     hessian: (x) => tf.zeros([x.shape[0], dim, dim]),
     dispose() {},
   };
+}
+
+/** n points N(0, spread² I) in 2-D, [n·2] row-major, seeded. */
+export function points2(n: number, spread: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const x = new Float32Array(n * 2);
+  for (let i = 0; i < x.length; i++) x[i] = spread * rng.normal();
+  return x;
+}
+
+/** The exact-field source of `gmm` blurred at σ (0: none), as the CPU chains engines take it. */
+export function gmmSource(gmm: Gmm, sigma = 0): GmmFieldSource {
+  const f = gmmScoreField(gmm, sigma);
+  f.dispose();
+  return f.source as GmmFieldSource;
 }

@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getDensity } from '../../../src/core/densities/index.ts';
 import { evalPrepared, prepareGmm } from '../../../src/core/gmm.ts';
 import { normalCdf } from '../../../src/core/gmmDistance.ts';
-import { createRng } from '../../../src/core/rng.ts';
 import type { Gmm } from '../../../src/core/types.ts';
 import { fusedNoise } from '../../../src/gpu/samplers/rng.ts';
 import { exactScoreField, gmmScoreField, type GmmFieldSource } from '../../../src/models/exactField.ts';
@@ -19,7 +18,7 @@ import { cpuMove, MoveWorkspace } from '../../../src/samplers/cpu/moves.ts';
 import { SimdChains, simdChainsUnsupported } from '../../../src/samplers/cpu/simdChains.ts';
 import { SimdKernel } from '../../../src/samplers/cpu/simdKernel.ts';
 import type { MoveOptions } from '../../../src/samplers/kernels.ts';
-import { corrGauss, moments, useCpu } from './helpers.ts';
+import { corrGauss, gmmSource, moments, points2, useCpu } from './helpers.ts';
 
 beforeAll(useCpu);
 
@@ -42,19 +41,7 @@ const CASES: Case[] = [
   { name: 'three components', gmm: threeComponents(), sigma: 0 },
 ];
 
-function source(c: Case): GmmFieldSource {
-  const f = gmmScoreField(c.gmm, c.sigma);
-  f.dispose();
-  return f.source as GmmFieldSource;
-}
-
-/** n points N(0, spread² I), seeded. */
-function points(n: number, spread: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  const x = new Float32Array(n * 2);
-  for (let i = 0; i < x.length; i++) x[i] = spread * rng.normal();
-  return x;
-}
+const source = (c: Case): GmmFieldSource => gmmSource(c.gmm, c.sigma);
 
 /** max |a − b| / (1 + |b|). */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -71,7 +58,7 @@ describe('the kernel field = the typed-array field (float64)', () => {
     for (const c of CASES) {
       const n = 401;
       const src = source(c);
-      const x = points(n, 2.5, 1);
+      const x = points2(n, 2.5, 1);
       const kernel = await SimdKernel.create(src, 8);
       const got = kernel.field(x);
       const ws = new MoveWorkspace(n, 2);
@@ -168,7 +155,7 @@ describe('one step given the same noise = the typed-array engine', () => {
       const src = source(c);
       for (const o of KINDS) {
         const label = `${c.name}, ${o.kind}${o.clamp ? ' (clamp)' : ''}`;
-        const x = points(n, 1.5, 5);
+        const x = points2(n, 1.5, 5);
         const chains = await SimdChains.create(src, x, opts({ ...o, seed: 9 }));
         const frame = await chains.run(1);
         // The draws the kernel took at iteration 1, through its test hook.
@@ -207,7 +194,7 @@ describe('one step given the same noise = the typed-array engine', () => {
 describe('SimdChains bookkeeping (the Chains contract)', () => {
   it('any split of the iterations into calls gives the same chains, frames and counters (n not a multiple of 4)', async () => {
     const src = source(CASES[0]);
-    const x0 = points(13, 1.5, 2);
+    const x0 = points2(13, 1.5, 2);
     for (const o of KINDS) {
       const one = await SimdChains.create(src, x0, opts(o));
       const split = await SimdChains.create(src, x0, opts(o));
@@ -262,7 +249,7 @@ describe('SimdChains bookkeeping (the Chains contract)', () => {
 
   it('MALA: acceptance per chain over alive chains, reset by resetCounters; configure takes effect at the next step', async () => {
     const src = source(CASES[0]);
-    const x0 = points(40, 1, 6);
+    const x0 = points2(40, 1, 6);
     const mala = await SimdChains.create(src, x0, opts({ kind: 'mala', step: 0.1, seed: 4 }));
     expect(Array.from(await mala.acceptance()).every(Number.isNaN)).toBe(true);
     await mala.advance(200);
@@ -287,7 +274,7 @@ describe('SimdChains bookkeeping (the Chains contract)', () => {
     const { gmm, mean, cov } = corrGauss();
     const field = gmmScoreField(gmm);
     const n = 2000;
-    const chains = await createChains(field, points(n, 1, 8), { kind: 'mala', step: 0.02, seed: 12, center: mean, bound: 100 }, 'cpu-simd');
+    const chains = await createChains(field, points2(n, 1, 8), { kind: 'mala', step: 0.02, seed: 12, center: mean, bound: 100 }, 'cpu-simd');
     await chains.advance(400);
     chains.resetCounters();
     const frames = await chains.run(200);

@@ -7,37 +7,24 @@
 import { availableParallelism } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDensity } from '../../../src/core/densities/index.ts';
-import { createRng } from '../../../src/core/rng.ts';
-import { gmmScoreField, type GmmFieldSource } from '../../../src/models/exactField.ts';
+import type { GmmFieldSource } from '../../../src/models/exactField.ts';
 import type { ChainsOptions } from '../../../src/samplers/chainsApi.ts';
 import { SimdChains, SPLIT_MIN_WORK, type ChainThreads } from '../../../src/samplers/cpu/simdChains.ts';
 import { FRAME_BYTES } from '../../../src/samplers/cpu/simdKernel.ts';
 import { SimdSplit, splitRanges } from '../../../src/samplers/cpu/simdSplit.ts';
 import type { SamplerKind } from '../../../src/samplers/kernels.ts';
-import { useCpu } from './helpers.ts';
+import { gmmSource, points2, useCpu } from './helpers.ts';
 
 beforeAll(useCpu);
 
-const gmm2 = (): GmmFieldSource => {
-  const f = gmmScoreField(getDensity('gmm2').gmm!);
-  f.dispose();
-  return f.source as GmmFieldSource;
-};
-
-/** n points N(0, spread² I), seeded. */
-function points(n: number, spread: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  const x = new Float32Array(n * 2);
-  for (let i = 0; i < x.length; i++) x[i] = spread * rng.normal();
-  return x;
-}
+const gmm2 = (): GmmFieldSource => gmmSource(getDensity('gmm2').gmm!);
 
 /** This machine runs a second thread (the CI machine has 2 cores). */
 const multicore = availableParallelism() >= 2;
 
 const make = (kind: SamplerKind, n: number, threads: ChainThreads, bound = 100): Promise<SimdChains> => {
   const opts: ChainsOptions = { kind, step: kind === 'mala' ? 0.2 : 0.05, clamp: true, seed: 7, center: [0, 0], bound };
-  return SimdChains.create(gmm2(), points(n, 2, 3), opts, threads);
+  return SimdChains.create(gmm2(), points2(n, 2, 3), opts, threads);
 };
 
 function expectSame(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
