@@ -17,9 +17,9 @@ import { SimdSplit } from './simdSplit.ts';
 
 /**
  * Calls of at least this many chain-iterations (chains × iterations) are split over threads: below it, sending the
- * chains' state to the other threads and back costs about as much as it saves (measured: src/samplers/README.md).
+ * chains' state to the other threads and back costs about as much as it saves (break-even near 50k; measured in src/wasm/README.md, "Threads").
  */
-export const SPLIT_MIN_WORK = 200_000;
+export const SPLIT_MIN_WORK = 100_000;
 /** The fewest chains a thread is given. */
 const SPLIT_MIN_CHAINS = 256;
 
