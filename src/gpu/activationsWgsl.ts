@@ -17,9 +17,7 @@ const HELPERS = `fn sigmoidF(x: f32) -> f32 { return 1.0 / (1.0 + exp(-1.0 * x))
 fn softplusF(x: f32) -> f32 {
   let threshold = log(1.1920928955078125e-7) + 2.0;
   let e = exp(x);
-  if (x > -threshold) { return x; }
-  if (x < threshold) { return e; }
-  return log(e + 1.0);
+  return select(select(log(e + 1.0), e, x < threshold), x, x > -threshold);
 }`;
 
 /** Body of `fn actPair(x: f32) -> vec2<f32>` per activation: (f(x), f'(x)). */

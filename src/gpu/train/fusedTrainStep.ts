@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamState } from '../../models/adam.ts';
 import type { ScoreModelSpec } from '../../models/scoreModelSpec.ts';
 import { createBuffer, destroyBuffer, readBack } from '../buffers.ts';
-import { ADAM_WORKGROUP, adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
+import { adamKernel, gradKernel, STEP_UNIFORM_BYTES, type NoiseSource } from './kernelWgsl.ts';
 import { blockFloats, denseLayers, paramLayout, partition, scratchLayout, type ParamLayout, type Partition } from './layout.ts';
-import { fusedTrainRefusal, samplesPerGroup } from './support.ts';
+import { adamWorkgroups, fusedTrainRefusal, samplesPerGroup } from './support.ts';
 
 /** Settings of the next steps (the trainer's live settings). */
 export interface FusedSettings {
@@ -185,8 +185,7 @@ export class FusedTrainStep {
       if (zs) q.writeBuffer(sized.z, 0, zs);
       const enc = this.device.createCommandEncoder();
       const pass = enc.beginComputePass();
-      // One invocation past the parameters combines the loss statistics.
-      const adamGroups = Math.ceil((this.layout.size + 1) / ADAM_WORKGROUP);
+      const adamGroups = adamWorkgroups(this.layout.size, this.device);
       for (let i = 0; i < chunk.length; i++) {
         pass.setPipeline(grad);
         pass.setBindGroup(0, sized.gradGroup, [i * UNIFORM_STRIDE]);

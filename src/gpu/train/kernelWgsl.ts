@@ -9,10 +9,11 @@
  *    invocations) when both sizes of a layer are multiples of 8, the backward product δWᵀ then reading a transposed
  *    copy of W (layout.ts); 4×4 on vec4 loads when they are multiples of 4, 4×4 on scalar loads otherwise (the
  *    scratch rows and the parameter tensors are padded to vec4s, layout.ts).
- * 2. `adamKernel` — one thread per parameter: sums the partial gradients and applies Adam exactly as
+ * 2. `adamKernel` — every invocation updates every N-th parameter from its index on (N invocations in all, as many
+ *    as the host dispatches: `adamWorkgroups`, support.ts): sums the partial gradients and applies Adam exactly as
  *    `models/adam.ts` (m, v, then θ − (m / (√v + ε)) · stepSize, stepSize = lr·√(1−β2ᵗ)/(1−β1ᵗ) from the host),
  *    and writes the new weight into the transposed copy of its layer's W where it has one;
- *    one extra invocation combines the workgroups' loss statistics into [mean, variance, mean first, mean second]
+ *    invocation 0 also combines the workgroups' loss statistics into [mean, variance, mean first, mean second]
  *    and adds them to the statistics accumulator (the trainer's report; the variance is tf.moments's). Neither
  *    reduction uses a workgroup barrier: on SwiftShader a barrier turns every 4-lane subgroup into a coroutine,
  *    which cost ~70 ms per dispatch of 17k parameters.
@@ -46,17 +47,18 @@ export interface KernelOptions extends LossOptions {
 
 /**
  * Standard normals from the shared counter-based generator (gpu/pcg4d.ts), 4 uniforms per (sample, step, seed,
- * block); Box–Muller with θ in [−π, π), where WGSL specifies sin and cos (absolute error ≤ 2⁻¹¹).
+ * block of 4 coordinates); Box–Muller with θ in [−π, π), where WGSL specifies sin and cos (absolute error ≤ 2⁻¹¹):
+ * `normalPair(sample, q)` is z of coordinates 2q (r cos θ) and 2q + 1 (r sin θ) from one draw.
  */
 const NOISE = `${PCG4D_WGSL}
-fn normalAt(sample: u32, d: u32) -> f32 {
-  let uf = unitUniform(pcg4d(vec4<u32>(sample, u.step, u.seed, d / 4u)));
-  let pair = (d % 4u) / 2u;
-  let u1 = select(uf.x, uf.z, pair == 1u);
-  let u2 = select(uf.y, uf.w, pair == 1u);
+fn normalPair(sample: u32, q: u32) -> vec2<f32> {
+  let uf = unitUniform(pcg4d(vec4<u32>(sample, u.step, u.seed, q / 2u)));
+  let second = (q % 2u) == 1u;
+  let u1 = select(uf.x, uf.z, second);
+  let u2 = select(uf.y, uf.w, second);
   let r = sqrt(-2.0 * log(u1));
   let th = 3.141592653589793 * (2.0 * u2 - 1.0);
-  return select(r * cos(th), r * sin(th), (d % 2u) == 1u);
+  return vec2<f32>(r * cos(th), r * sin(th));
 }`;
 
 /** The workgroup's loss statistics (count, mean, M2 = Σ(x − mean)², Σ first, Σ second) for the Adam kernel. */
@@ -360,28 +362,33 @@ function deltaBack(width: number, gR: string, sources: { l: DenseAt; deltaR: str
   }`;
 }
 
-/** The input phase: z of each sample (generated or read), and the standardised rows x̃ (with VR: x + σz, x − σz, x). */
+/**
+ * The input phase: z of each sample (generated or read), and the standardised rows x̃ (with VR: x + σz, x − σz, x).
+ * One pass per pair of coordinates (2q, 2q + 1), which share one draw of the generator (`normalPair`).
+ */
 function inputPhase(spec: ScoreModelSpec, vr: boolean, noise: NoiseSource): string {
   const D = spec.dim;
+  const pairs = Math.ceil(D / 2);
   const shift = `array<f32, ${D}>(${spec.inputShift.map(f32Lit).join(', ')})`;
   const inv = `array<f32, ${D}>(${spec.inputScale.map((s) => f32Lit(1 / s)).join(', ')})`;
-  const z = noise === 'shader' ? 'normalAt(gs, d)' : 'zin[u.xOffset + gs * D + d]';
+  const zPair = noise === 'shader' ? 'normalPair(gs, q)' : `vec2<f32>(zin[zb], zin[${D % 2 === 0 ? 'zb + 1u' : `min(zb + 1u, u.xOffset + gs * D + ${D - 1}u)`}])`;
   const row = (r: string, v: string) => `setS(r_X + (${r}) * SD + d, (${v} - SHIFT[d]) * INVSCALE[d]);`;
-  const rows = vr
-    ? [row('s * 3u', 'x + sz'), row('s * 3u + 1u', 'x - sz'), row('s * 3u + 2u', 'x')].join('\n    ')
-    : row('s', 'x + sz');
+  const rows = vr ? [row('s * 3u', 'x + sz'), row('s * 3u + 1u', 'x - sz'), row('s * 3u + 2u', 'x')].join(' ') : row('s', 'x + sz');
+  const coordinate = (k: number) => {
+    const body = `let d = 2u * q + ${k}u; let x = xin[u.xOffset + gs * D + d]; let z = zz[${k}]; setS(r_Z + s * SD + d, z); let sz = z * ${f32Lit(spec.sigma)}; ${rows}`;
+    return k === 1 && D % 2 === 1 ? `if (2u * q + 1u < D) { ${body} }` : `{ ${body} }`;
+  };
   return `{
     let SHIFT = ${shift};
     let INVSCALE = ${inv};
-    for (var i = lid; i < ns * D; i += WG) {
-      let s = i / D;
-      let d = i % D;
+    for (var i = lid; i < ns * ${pairs}u; i += WG) {
+      let s = ${pairs === 1 ? 'i' : `i / ${pairs}u`};
+      let q = ${pairs === 1 ? '0u' : `i % ${pairs}u`};
       let gs = s0 + s;
-      let x = xin[u.xOffset + gs * D + d];
-      let z = ${z};
-      setS(r_Z + s * SD + d, z);
-      let sz = z * ${f32Lit(spec.sigma)};
-      ${rows}
+      let zb = u.xOffset + gs * D + 2u * q;
+      let zz = ${zPair};
+      ${coordinate(0)}
+      ${coordinate(1)}
     }
   }`;
 }
@@ -518,19 +525,20 @@ fn stats() {
   acc[0] += mean; acc[1] += m2 / n; acc[2] += f / n; acc[3] += q / n;
 }
 @compute @workgroup_size(${ADAM_WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let p = wid.x * WG + lid;
-  if (p == P) { stats(); }
-  if (p >= P) { return; }
-  var g = 0.0;
-  for (var w = 0u; w < u.groups; w++) { g += part[w * P + p]; }
-  let m = mom1[p] * ${f32Lit(adam.beta1)} + g * ${f32Lit(1 - adam.beta1)};
-  let v = mom2[p] * ${f32Lit(adam.beta2)} + (g * g) * ${f32Lit(1 - adam.beta2)};
-  mom1[p] = m;
-  mom2[p] = v;
-  let nv = prm[p] - (m / (sqrt(v) + ${f32Lit(adam.epsilon)})) * u.stepSize;
-  prm[p] = nv;
-  ${transposed}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let p0 = wid.x * WG + lid;
+  if (p0 == 0u) { stats(); }
+  for (var p = p0; p < P; p += nwg.x * WG) {
+    var g = 0.0;
+    for (var w = 0u; w < u.groups; w++) { g += part[w * P + p]; }
+    let m = mom1[p] * ${f32Lit(adam.beta1)} + g * ${f32Lit(1 - adam.beta1)};
+    let v = mom2[p] * ${f32Lit(adam.beta2)} + (g * g) * ${f32Lit(1 - adam.beta2)};
+    mom1[p] = m;
+    mom2[p] = v;
+    let nv = prm[p] - (m / (sqrt(v) + ${f32Lit(adam.epsilon)})) * u.stepSize;
+    prm[p] = nv;
+    ${transposed}
+  }
 }
 `;
 }
