@@ -98,17 +98,14 @@ export class SimdChains implements Chains {
     const t0 = this.t;
     this.t += k;
     const split = this.n * k >= SPLIT_MIN_WORK ? await this.threads() : undefined;
-    this.threadsUsed = split?.threads ?? 1;
+    this.threadsUsed = 1;
     if (!split) {
       this.kernel.run(kind, t0, k, out);
       return;
     }
-    try {
-      await split.run(kind, t0, k, out);
-    } catch {
-      // A worker failed; its chains were run here. Later calls stay on this thread.
-      this.dropSplit();
-    }
+    if (await split.run(kind, t0, k, out)) this.threadsUsed = split.threads;
+    // A worker failed and its chains were run here: later calls stay on this thread.
+    else this.dropSplit();
   }
 
   /** The threads of long calls, started on first use; none where workers are not to be had. */

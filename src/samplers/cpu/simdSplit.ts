@@ -84,19 +84,19 @@ export class SimdSplit {
 
   /**
    * Iterations t0 + 1 … t0 + k of `kind` for every chain, as `SimdKernel.run` (MALA's cache must be current). A range
-   * whose worker fails is run on this thread instead (the same chains); the failure is then rethrown after the call
-   * is complete, so that the caller stops splitting.
+   * whose worker fails is run on this thread instead (the same chains). Resolves true when every worker did its
+   * range, false when one failed (the caller should stop splitting).
    */
-  async run(kind: SamplerKind, t0: number, k: number, out?: Float32Array): Promise<void> {
+  async run(kind: SamplerKind, t0: number, k: number, out?: Float32Array): Promise<boolean> {
     const state = STATE.filter((s) => kind === 'mala' || !s.mala);
     const calls = this.parts.map((p) => p.instance.run(this.partOps(p, state, kind, t0, k, out !== undefined)));
     this.kernel.run(kind, t0, k, out, { count: this.local });
     const results = await Promise.allSettled(calls);
-    let failure: unknown;
+    let allRan = true;
     results.forEach((r, i) => {
       const p = this.parts[i];
       if (r.status === 'rejected') {
-        failure ??= r.reason;
+        allRan = false;
         this.kernel.run(kind, t0, k, out, { first: p.first, count: p.count });
         return;
       }
@@ -108,7 +108,7 @@ export class SimdSplit {
       }
       for (const s of state) this.kernel.bytes(this.kernel.layout[s.key] + p.first * s.bytes, p.count * s.bytes).set(new Uint8Array(reads[at++]));
     });
-    if (failure !== undefined) throw failure;
+    return allRan;
   }
 
   /** The ops of one call for a worker's range: its state in, the configuration, the iterations (and frames), its state out. */
