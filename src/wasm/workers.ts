@@ -175,8 +175,3 @@ export async function remoteInstances(module: WebAssembly.Module, count: number)
   const workers = await Promise.all(pool.slice(0, n));
   return Promise.all(workers.map((w) => RemoteInstance.create(w, module)));
 }
-
-/** The spare cores (all but the calling thread's) that `remoteInstances` may use. */
-export async function spareCores(): Promise<number> {
-  return Math.max(0, (await cores()) - 1);
-}
