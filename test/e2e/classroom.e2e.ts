@@ -165,6 +165,21 @@ describe('keyboard, and paths that used to break', () => {
     await context.close();
   }, 300_000);
 
+  it('Scores: Start pressed in the same moment as a scenario that makes a new model trains the new model (it used to stop at step 0)', async () => {
+    const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=scores&backend=wasm&explain=1');
+    const lab = page.getByTestId('scores-lab');
+    await expect.poll(() => page.getByTestId('start').isEnabled(), { timeout: 90_000 }).toBe(true);
+    // Both clicks in one task: Start reaches the app before the scenario's new model does.
+    await page.evaluate(() => {
+      for (const id of ['try-this', 'start']) (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement).click();
+    });
+    await expect.poll(() => new URL(page.url()).searchParams.get('sigma')).toBe('0.1');
+    await expect.poll(async () => Number((await lab.getAttribute('data-step')) || NaN), { timeout: 90_000 }).toBeGreaterThan(50);
+    expect(await lab.getAttribute('data-running')).toBe('1');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 200_000);
+
   it('Uncertainty: arrow keys step σ away from a trained σ; the point can be placed and moved with the keyboard', async () => {
     const { page, errors, context } = await openApp(chromium.browser, chromium.baseUrl, '?tab=uncertainty');
     const sigma = page.getByTestId('u-sigma');

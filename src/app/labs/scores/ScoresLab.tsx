@@ -152,6 +152,8 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const { status: engineStatus, epoch, info: backendInfo } = useEngine();
   const [info, setInfo] = useState<TrainInfo | null>(null);
   const [running, setRunning] = useState(false);
+  /** Model-defining changes being applied (the model looked up or made anew): Start waits for them. */
+  const [replacing, setReplacing] = useState(0);
   /** Set when a model-defining change replaces the model of a running session: training resumes on the new one. */
   const resumeTraining = useRef(false);
   /** The latest `start` (defined further down; the model effect resumes training through it). */
@@ -235,8 +237,12 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     setNotice(r.warnings.length ? r.warnings.join(' ') : null);
   }, []);
 
-  /** A fresh model from the current settings and seed (also what Reset does). */
-  const recreate = useCallback(async () => {
+  /**
+   * A fresh model from the current settings and seed (also what Reset does). Resolves whether a training run was in
+   * progress (and was stopped) when it began.
+   */
+  const recreate = useCallback(async (): Promise<boolean> => {
+    const wasRunning = run.current !== null;
     await pause();
     setError(null);
     const client = await engine.ready();
@@ -246,6 +252,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     adopt(r, []);
     await refreshFields();
     void refreshMetrics();
+    return wasRunning;
   }, [pause, seed, epoch, adopt, refreshFields, refreshMetrics]);
 
   /**
@@ -274,11 +281,13 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   // A new model when the engine (re)starts or a model-defining setting changed (unless the engine holds it already).
   useEffect(() => {
     if (engineStatus !== 'ready' || created.current === `${epoch}:${modelKey}`) return;
+    setReplacing((n) => n + 1);
     adoptHeld()
       .then((adopted) => {
         if (!adopted)
-          return recreate().then(() => {
-            if (resumeTraining.current) void startRef.current();
+          // A run in progress goes on with the new model, also one started just before this change reached here.
+          return recreate().then((wasRunning) => {
+            if (resumeTraining.current || wasRunning) void startRef.current();
             resumeTraining.current = false;
           });
         if (pausedOnLeave !== null) setNotice(`Training paused at step ${pausedOnLeave} when you left this tab: press Start to go on.`);
@@ -290,7 +299,8 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
           setError(`Could not train on ${heldPoints.name}: ${message(e)}`);
           setPoints(null);
         } else setError(message(e));
-      });
+      })
+      .finally(() => setReplacing((n) => n - 1));
     // recreate reads the current settings itself; only the model key and the engine decide when.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [engineStatus, epoch, modelKey]);
@@ -593,7 +603,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
     >
       <aside className="lab-side" aria-label="Scores lab settings">
         <section className="scores-transport" aria-label="Training">
-          <button type="button" data-testid="start" disabled={disabled || running} onClick={() => void start()}>
+          <button type="button" data-testid="start" disabled={disabled || running || replacing > 0} onClick={() => void start()}>
             Start
           </button>
           <button type="button" data-testid="pause" disabled={!running} onClick={() => void pause()}>
