@@ -595,6 +595,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
       data-testid="scores-lab"
       data-step={info ? trainedSteps : ''}
       data-density={info?.density ?? ''}
+      data-sigma={info?.hyper.sigma ?? ''}
       data-running={running ? '1' : '0'}
       data-loss-first={fmt(lossFirst, 8)}
       data-loss-last={fmt(lossLast, 8)}
