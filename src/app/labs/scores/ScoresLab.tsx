@@ -154,8 +154,6 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
   const [running, setRunning] = useState(false);
   /** Model-defining changes being applied (the model looked up or made anew): Start waits for them. */
   const [replacing, setReplacing] = useState(0);
-  /** Set when a model-defining change replaces the model of a running session: training resumes on the new one. */
-  const resumeTraining = useRef(false);
   /** The latest `start` (defined further down; the model effect resumes training through it). */
   const startRef = useRef<() => Promise<void>>(async () => {});
   const [progress, setProgress] = useState<TrainProgress | null>(null);
@@ -287,8 +285,7 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         if (!adopted)
           // A run in progress goes on with the new model, also one started just before this change reached here.
           return recreate().then((wasRunning) => {
-            if (resumeTraining.current || wasRunning) void startRef.current();
-            resumeTraining.current = false;
+            if (wasRunning) void startRef.current();
           });
         if (pausedOnLeave !== null) setNotice(`Training paused at step ${pausedOnLeave} when you left this tab: press Start to go on.`);
         pausedOnLeave = null;
@@ -414,11 +411,10 @@ export default function ScoresLab({ params, setParams, seed }: LabProps<typeof s
         return;
       }
       if (patch.density !== undefined) setPoints(null);
-      // A run in progress goes on with the new model.
-      resumeTraining.current = running;
+      // A run in progress goes on with the new model (the model effect).
       setParams(patch);
     },
-    [trainedSteps, running, setParams, setPoints],
+    [trainedSteps, setParams, setPoints],
   );
 
   /** Trains on the 2-D points of a CSV file (their kernel density is the truth); a bad file changes nothing. */
