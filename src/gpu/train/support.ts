@@ -30,7 +30,12 @@ export interface FusedDevice {
  * smaller groups (256 would leave it two at batch 512); not measured (no GPU this round).
  */
 export function samplesPerGroup(device: FusedDevice): number {
-  return device.adapterInfo?.isFallbackAdapter ? 256 : 128;
+  return isFallback(device) ? 256 : 128;
+}
+
+/** A fallback (software) adapter, e.g. SwiftShader: it runs workgroups on CPU threads, 4 lanes at a time. */
+function isFallback(device: FusedDevice): boolean {
+  return device.adapterInfo?.isFallbackAdapter === true;
 }
 
 /**
@@ -40,7 +45,7 @@ export function samplesPerGroup(device: FusedDevice): number {
  * 1.5 ms of CPU per step with 32 parameters per invocation against 2.3 ms with one.
  */
 export function adamWorkgroups(paramCount: number, device: FusedDevice): number {
-  const perInvocation = device.adapterInfo?.isFallbackAdapter ? 32 : 1;
+  const perInvocation = isFallback(device) ? 32 : 1;
   return Math.max(1, Math.ceil(paramCount / (ADAM_WORKGROUP * perInvocation)));
 }
 

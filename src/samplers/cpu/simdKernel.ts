@@ -78,9 +78,13 @@ export function componentBlock(source: GmmFieldSource): Float32Array {
   return c;
 }
 
-/** The arguments of the kernel's `bindChains` for n4 chains from chain `first`, laid out by `layout` from its start. */
-export function bindChainsArgs(layout: KernelLayout, n4: number, first: number): number[] {
-  return [layout.x, layout.dead, layout.acc, layout.g0, layout.g1, layout.logp, n4, first];
+/**
+ * The arguments of the kernel's `bindChains` for n4 chains numbered from `first`, stored in `layout` from its chain
+ * `at` on (0 for an instance holding just those chains; `first` for one holding them all).
+ */
+export function bindChainsArgs(layout: KernelLayout, n4: number, first: number, at = 0): number[] {
+  const at4 = at * 4;
+  return [layout.x + at * 8, layout.dead + at4, layout.acc + at4, layout.g0 + at4, layout.g1 + at4, layout.logp + at4, n4, first];
 }
 
 /**
@@ -148,9 +152,7 @@ export class SimdKernel {
 
   /** Binds the kernel to the chains first … first + count − 1 (whole lane groups) of this layout. */
   private bind(first: number, count: number): void {
-    const l = this.layout;
-    const at4 = first * 4;
-    this.ex.bindChains(l.x + first * 8, l.dead + at4, l.acc + at4, l.g0 + at4, l.g1 + at4, l.logp + at4, count, first);
+    this.ex.bindChains(...(bindChainsArgs(this.layout, count, first, first) as Parameters<SamplersExports['bindChains']>));
   }
 
   /** Grows the memory to at least `bytes`. */
